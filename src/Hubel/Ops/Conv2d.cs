@@ -1,0 +1,84 @@
+using System.Numerics;
+using Hubel.Autograd;
+using Hubel.Backends.Cpu;
+using Hubel.Tensors;
+
+namespace Hubel.Ops;
+
+/// <summary>2-D cross-correlation (what deep-learning libraries call convolution; the notes' worked
+/// example [[2,5,0,1],...] ⋆ [[1,0,1],...] = [[-1,4],[6,16]]). Input [N, C, H, W], weight
+/// [Cout, C/groups, KH, KW], optional bias [Cout]; output [N, Cout, OH, OW] with
+/// OH = floor((H + padTop + padBottom - DH(KH-1) - 1)/SH) + 1 (likewise OW).</summary>
+public static partial class F
+{
+    /// <exception cref="ArgumentException">a tensor has the wrong rank or shape, or dtypes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">stride or dilation below 1, negative padding, groups not dividing
+    /// the channels, or a kernel larger than the padded input; the exception names the argument.</exception>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null,
+        Size2? stride = null, Padding? padding = null, Size2? dilation = null, int groups = 1)
+    {
+        var (g, outChannels) = Conv2dShape(input, weight, bias, stride ?? 1, padding ?? Padding.Valid, dilation ?? 1, groups);
+        var x = input.Detach().Contiguous();
+        var w = weight.Detach().Contiguous();
+        var b = bias?.Detach().Contiguous();
+        var y = Tensor.Zeros([g.N, outChannels, g.OutH, g.OutW], input.DType);
+        if (input.DType == DType.Float32) Conv2dForward<float>(x, w, b, y, g, groups, outChannels);
+        else Conv2dForward<double>(x, w, b, y, g, groups, outChannels);
+
+        return Graph.Record(y, "conv2d", [input, weight, bias], dy =>
+        {
+            dy = dy.Contiguous();
+            var dx = input.RequiresGrad ? Tensor.ZerosLike(x) : null;
+            var dw = weight.RequiresGrad ? Tensor.ZerosLike(w) : null;
+            var db = bias is { RequiresGrad: true } ? Tensor.ZerosLike(b!) : null;
+            if (input.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, groups, outChannels);
+            else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, groups, outChannels);
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        });
+    }
+
+    /// <summary>Validates every argument of <see cref="Conv2d"/> before any compute and returns the geometry.</summary>
+    internal static (ConvGeometry Geometry, int OutChannels) Conv2dShape(Tensor input, Tensor weight, Tensor? bias,
+        Size2 stride, Padding padding, Size2 dilation, int groups)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(padding);
+        if (input.Rank != 4) throw new ArgumentException($"input must be [N, C, H, W]; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
+        if (weight.Rank != 4) throw new ArgumentException($"weight must be [Cout, C/groups, KH, KW]; got shape {ShapeMath.Format(weight.ShapeArray)}", nameof(weight));
+        if (weight.DType != input.DType) throw new ArgumentException($"weight dtype {weight.DType} differs from input dtype {input.DType}", nameof(weight));
+        stride.AtLeast(1, nameof(stride));
+        dilation.AtLeast(1, nameof(dilation));
+        if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), $"groups must be >= 1; got {groups}");
+        int n = input.Size(0), c = input.Size(1), h = input.Size(2), w = input.Size(3);
+        int outChannels = weight.Size(0), kh = weight.Size(2), kw = weight.Size(3);
+        if (c % groups != 0) throw new ArgumentOutOfRangeException(nameof(groups), $"groups ({groups}) must divide the input channels ({c})");
+        if (outChannels % groups != 0) throw new ArgumentOutOfRangeException(nameof(groups), $"groups ({groups}) must divide the output channels ({outChannels})");
+        if (weight.Size(1) != c / groups)
+            throw new ArgumentException($"weight has {weight.Size(1)} input channels per group; input has {c} channels in {groups} group(s), so expected {c / groups}", nameof(weight));
+        if (kh < 1 || kw < 1) throw new ArgumentOutOfRangeException(nameof(weight), $"kernel size must be >= 1; got {kh}x{kw}");
+        if (bias is not null)
+        {
+            if (bias.Rank != 1 || bias.Size(0) != outChannels)
+                throw new ArgumentException($"bias must have shape [{outChannels}]; got {ShapeMath.Format(bias.ShapeArray)}", nameof(bias));
+            if (bias.DType != input.DType) throw new ArgumentException($"bias dtype {bias.DType} differs from input dtype {input.DType}", nameof(bias));
+        }
+        var (top, bottom, left, right) = padding.Resolve(h, w, (kh, kw), stride, dilation);
+        int oh = ConvGeometry.OutputSize(h, top, bottom, kh, stride.H, dilation.H, nameof(weight));
+        int ow = ConvGeometry.OutputSize(w, left, right, kw, stride.W, dilation.W, nameof(weight));
+        ShapeMath.Numel([n, outChannels, oh, ow], "output");
+        return (new ConvGeometry(n, c, h, w, kh, kw, stride.H, stride.W, dilation.H, dilation.W, top, left, oh, ow), outChannels);
+    }
+
+    private static void Conv2dForward<T>(Tensor x, Tensor w, Tensor? b, Tensor y, ConvGeometry g, int groups, int outChannels)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Conv2dKernels.Forward<T>(Mem<T>(x), Mem<T>(w), b is null ? null : Mem<T>(b), MutMem<T>(y), g, groups, outChannels);
+
+    private static void Conv2dBackward<T>(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, ConvGeometry g, int groups, int outChannels)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Conv2dKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy),
+            dx is null ? null : MutMem<T>(dx), dw is null ? null : MutMem<T>(dw), db is null ? null : MutMem<T>(db), g, groups, outChannels);
+
+    internal static ReadOnlyMemory<T> Mem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);
+    internal static Memory<T> MutMem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);
+}
