@@ -72,12 +72,12 @@ public static partial class F
 
     private static void Conv2dForward<T>(Tensor x, Tensor w, Tensor? b, Tensor y, ConvGeometry g, int groups, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Conv2dKernels.Forward<T>(Mem<T>(x), Mem<T>(w), b is null ? null : Mem<T>(b), MutMem<T>(y), g, groups, outChannels);
+        Conv2dKernels.Forward<T>(Mem<T>(x), Mem<T>(w), b is null ? default(ReadOnlyMemory<T>?) : Mem<T>(b), MutMem<T>(y), g, groups, outChannels);
 
     private static void Conv2dBackward<T>(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, ConvGeometry g, int groups, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Conv2dKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy),
-            dx is null ? null : MutMem<T>(dx), dw is null ? null : MutMem<T>(dw), db is null ? null : MutMem<T>(db), g, groups, outChannels);
+            dx is null ? default(Memory<T>?) : MutMem<T>(dx), dw is null ? default(Memory<T>?) : MutMem<T>(dw), db is null ? default(Memory<T>?) : MutMem<T>(db), g, groups, outChannels);
 
     internal static ReadOnlyMemory<T> Mem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);
     internal static Memory<T> MutMem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);

@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Hubel.Backends.Cpu;
+using Hubel.Data;
+using Hubel.Models;
+using Hubel.Nn;
+using Hubel.Optim;
+using Hubel.Serialization;
+using Hubel.Tensors;
+using Hubel.Training;
+using Spectre.Console;
+
+namespace Hubel.Cli.Commands;
+
+/// <summary>`hubel train`: the main job. With no options it trains LeNet-5 on the Fashion-MNIST subset shipped
+/// in the repository, shows progress, prints the test accuracy and saves the model as safetensors.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
+        model.AcceptOnlyFromAmong([.. ModelZoo.Names]);
+        var dataset = new Option<string?>("--dataset") { Description = "shipped (8,000/2,000 images in the repo) or fashion-mnist (60,000/10,000; from --data or /usr/share/datasets/fashion-mnist). Default: shipped, or fashion-mnist when --data is given." };
+        dataset.AcceptOnlyFromAmong("shipped", "fashion-mnist");
+        var data = new Option<string?>("--data") { Description = "Directory with the Fashion-MNIST IDX files (.gz or raw)." };
+        var epochs = Positive(new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 5 });
+        var batch = Positive(new Option<int>("--batch-size") { Description = "Images per SGD step.", DefaultValueFactory = _ => 64 });
+        var lr = PositiveReal(new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.01 });
+        var momentum = NonNegative(new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 });
+        var decay = NonNegative(new Option<double>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => 0.0 });
+        var seed = new Option<ulong>("--seed") { Description = "Seed for initial weights and data order.", DefaultValueFactory = _ => 0UL };
+        var threads = Positive(new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
+        var output = new Option<string?>("--out") { Description = "Where to save the trained model (.safetensors). Default: runs/<model>-<dataset>.safetensors." };
+        var json = new Option<bool>("--json") { Description = "Print exactly one JSON object per epoch on stdout and nothing else." };
+
+        var command = new Command("train", """
+            Train a model and report test accuracy per epoch.
+
+            Examples:
+              hubel train
+              hubel train --epochs 10 --lr 0.02
+              hubel train --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.01 --momentum 0.9 --seed 0 --json
+            """)
+        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json };
+
+        command.SetAction(r => Run(new TrainSettings(
+            r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
+            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json))));
+        return command;
+    }
+
+    private sealed record TrainSettings(string Model, string? Dataset, string? Data, int Epochs, int BatchSize, double Lr,
+        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json);
+
+    private static int Run(TrainSettings s)
+    {
+        CpuThreads.Count = s.Threads;
+        string datasetName = s.Dataset ?? (s.Data is null ? "shipped" : "fashion-mnist");
+        if (datasetName == "shipped" && s.Data is not null)
+            throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist (or leave --dataset out)");
+        var split = datasetName == "shipped"
+            ? FashionMnist.LoadShipped()
+            : FashionMnist.Load(s.Data ?? FashionMnist.DefaultSystemDirectory);
+
+        Init.ManualSeed(s.Seed);
+        var net = ModelZoo.Create(s.Model, split.Train.ClassCount, split.Train.Channels);
+        var optimizer = new Sgd(net.Parameters(), s.Lr, s.Momentum, s.WeightDecay);
+        var trainer = new Trainer(net, optimizer);
+        var train = new BatchLoader(split.Train, s.BatchSize, shuffle: true, rng: new Rng(s.Seed + 1));
+        var test = new BatchLoader(split.Test, 1000, shuffle: false);
+        string outPath = s.Out ?? Path.Combine("runs", $"{s.Model}-{datasetName}.safetensors");
+
+        if (!s.Json)
+            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {split.Train.Count:N0} train / {split.Test.Count:N0} test images, " +
+                              $"{s.Epochs} epochs, batch {s.BatchSize}, lr {s.Lr}, momentum {s.Momentum}, {CpuThreads.Count} threads");
+        var reports = new List<EpochReport>();
+        for (int epoch = 1; epoch <= s.Epochs; epoch++)
+        {
+            var report = s.Json || !Terminal.IsRich
+                ? trainer.RunEpoch(epoch, train, test)
+                : RunWithProgressBar(trainer, epoch, s.Epochs, train, test);
+            reports.Add(report);
+            if (s.Json) Console.WriteLine(JsonLine(report));
+            else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {epoch}/{s.Epochs}  train loss {report.TrainLoss:F4}  train acc {report.TrainAccuracy:P2}  test acc {report.TestAccuracy:P2}  {report.ImagesPerSecond:N0} img/s  {report.Seconds:F1} s"));
+        }
+
+        SafeTensors.Save(outPath, net.NamedParameters(), new Dictionary<string, string>
+        {
+            ["model"] = s.Model,
+            ["dataset"] = datasetName,
+            ["classes"] = string.Join(",", split.Train.ClassNames),
+            ["input_shape"] = $"{split.Train.Channels},{split.Train.Height},{split.Train.Width}",
+            ["normalize_mean"] = Normalization.FashionMnistMean.ToString(CultureInfo.InvariantCulture),
+            ["normalize_std"] = Normalization.FashionMnistStd.ToString(CultureInfo.InvariantCulture),
+            ["test_accuracy"] = reports[^1].TestAccuracy.ToString("F4", CultureInfo.InvariantCulture),
+            ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
+        });
+        if (!s.Json) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}"));
+        return CliRunner.Ok;
+    }
+
+    private static EpochReport RunWithProgressBar(Trainer trainer, int epoch, int epochs, BatchLoader train, BatchLoader test)
+    {
+        EpochReport? report = null;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask($"epoch {epoch}/{epochs}", maxValue: train.BatchesPerEpoch);
+                report = trainer.RunEpoch(epoch, train, test, p =>
+                {
+                    task.Value = p.Batch;
+                    task.Description = string.Create(CultureInfo.InvariantCulture,
+                        $"epoch {epoch}/{epochs}  loss {p.Loss:F4}  acc {p.Accuracy:P1}  {p.ImagesPerSecond:N0} img/s");
+                });
+                task.Description = $"epoch {epoch}/{epochs}  evaluating";
+            });
+        return report!;
+    }
+
+    private static string JsonLine(EpochReport r) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["epoch"] = r.Epoch,
+        ["train_loss"] = Math.Round(r.TrainLoss, 6),
+        ["test_accuracy"] = Math.Round(r.TestAccuracy, 6),
+        ["images_per_second"] = Math.Round(r.ImagesPerSecond, 1),
+        ["seconds"] = Math.Round(r.Seconds, 3),
+    });
+
+    private static Option<int> Positive(Option<int> o)
+    {
+        o.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{o.Name} must be >= 1; got {r.GetValueOrDefault<int>()}"); });
+        return o;
+    }
+
+    private static Option<double> PositiveReal(Option<double> o)
+    {
+        o.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0) || double.IsInfinity(v)) r.AddError($"{o.Name} must be a finite number > 0; got {v}"); });
+        return o;
+    }
+
+    private static Option<double> NonNegative(Option<double> o)
+    {
+        o.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v >= 0) || double.IsInfinity(v)) r.AddError($"{o.Name} must be a finite number >= 0; got {v}"); });
+        return o;
+    }
+}

@@ -1,0 +1,62 @@
+using Hubel.Tensors;
+
+namespace Hubel.Data;
+
+/// <summary>
+/// Serves an <see cref="ImageSet"/> as normalised float32 batches [B, C, H, W] with integer labels.
+/// Pixels are normalised once up front; each epoch draws a fresh permutation from the seeded
+/// generator, so a seed fixes the data order exactly.
+/// </summary>
+public sealed class BatchLoader
+{
+    private readonly float[] _images;
+    private readonly int[] _labels;
+    private readonly int _perImage;
+    private readonly Rng? _rng;
+
+    /// <param name="shuffle">reshuffle every epoch (training); false keeps file order (evaluation).</param>
+    /// <param name="rng">the generator that orders the data; required when shuffling.</param>
+    public BatchLoader(ImageSet set, int batchSize, bool shuffle, Rng? rng = null,
+        float mean = Normalization.FashionMnistMean, float std = Normalization.FashionMnistStd, bool dropLast = false)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be >= 1; got {batchSize}");
+        if (shuffle && rng is null) throw new ArgumentNullException(nameof(rng), "a shuffling loader needs a seeded generator");
+        Set = set;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        _rng = rng;
+        _perImage = set.PixelsPerImage;
+        _images = Normalization.Normalize(set.Pixels.AsSpan(0, set.Count * _perImage), mean, std);
+        _labels = Array.ConvertAll(set.Labels, b => (int)b);
+    }
+
+    public ImageSet Set { get; }
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    public bool DropLast { get; }
+    public int Count => Set.Count;
+
+    public int BatchesPerEpoch => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>One epoch of batches. With shuffling, each call draws a new order.</summary>
+    public IEnumerable<(Tensor Images, int[] Labels)> Epoch()
+    {
+        var order = Shuffle ? _rng!.Permutation(Count) : null;
+        int batches = BatchesPerEpoch;
+        for (int b = 0; b < batches; b++)
+        {
+            int start = b * BatchSize, size = Math.Min(BatchSize, Count - start);
+            var x = new float[size * _perImage];
+            var y = new int[size];
+            for (int i = 0; i < size; i++)
+            {
+                int idx = order is null ? start + i : order[start + i];
+                _images.AsSpan(idx * _perImage, _perImage).CopyTo(x.AsSpan(i * _perImage));
+                y[i] = _labels[idx];
+            }
+            yield return (Tensor.Wrap(x, [size, Set.Channels, Set.Height, Set.Width]), y);
+        }
+    }
+}

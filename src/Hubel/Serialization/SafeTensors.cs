@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hubel.Tensors;
+
+namespace Hubel.Serialization;
+
+/// <summary>
+/// The safetensors format: an 8-byte little-endian header length, a JSON header mapping each name to
+/// {dtype, shape, data_offsets} (plus optional "__metadata__" of strings), then the raw little-endian
+/// data. Reading treats the file as untrusted: the header is capped, every offset is checked to lie in
+/// the data, match numel × itemsize (checked arithmetic), and not overlap another tensor.
+/// </summary>
+public static class SafeTensors
+{
+    public const long MaxHeaderBytes = 100L * 1024 * 1024;
+
+    public static void Save(string path, IEnumerable<(string Name, Tensor Value)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var list = tensors.ToList();
+        var header = new JsonObject();
+        if (metadata is { Count: > 0 })
+        {
+            var meta = new JsonObject();
+            foreach (var (k, v) in metadata) meta[k] = v;
+            header["__metadata__"] = meta;
+        }
+        long offset = 0;
+        foreach (var (name, t) in list)
+        {
+            if (header.ContainsKey(name)) throw new ArgumentException($"duplicate tensor name '{name}'", nameof(tensors));
+            long bytes = ShapeMath.ByteSize(t.Shape, t.DType);
+            header[name] = new JsonObject
+            {
+                ["dtype"] = t.DType == DType.Float32 ? "F32" : "F64",
+                ["shape"] = new JsonArray(t.Shape.ToArray().Select(d => (JsonNode)d).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + bytes),
+            };
+            offset += bytes;
+        }
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int padded = (json.Length + 7) / 8 * 8;   // keep the data 8-byte aligned
+        AtomicFile.Write(path, stream =>
+        {
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded);
+            stream.Write(len);
+            stream.Write(json);
+            for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+            foreach (var (_, t) in list)
+            {
+                if (t.DType == DType.Float32) stream.Write(MemoryMarshal.AsBytes(t.ToFloatArray().AsSpan()));
+                else stream.Write(MemoryMarshal.AsBytes(t.ToDoubleArray().AsSpan()));
+            }
+        });
+    }
+
+    /// <summary>Reads every tensor and the metadata; throws <see cref="InvalidDataException"/> naming the file and the problem.</summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
+        var bytes = File.ReadAllBytes(path);
+        InvalidDataException Bad(string why) => new($"'{path}' is not a valid safetensors file: {why}");
+        if (bytes.Length < 8) throw Bad($"it has {bytes.Length} bytes, fewer than the 8-byte header length");
+        ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLen > (ulong)MaxHeaderBytes || headerLen > (ulong)(bytes.Length - 8))
+            throw Bad($"header length {headerLen} exceeds the file ({bytes.Length} bytes) or the {MaxHeaderBytes}-byte cap");
+        JsonObject header;
+        try { header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLen))?.AsObject() ?? throw Bad("header is not a JSON object"); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { throw Bad($"header is not valid JSON ({e.Message})"); }
+        long dataStart = 8 + (long)headerLen, dataLen = bytes.Length - dataStart;
+        var tensors = new Dictionary<string, Tensor>();
+        var metadata = new Dictionary<string, string>();
+        var ranges = new List<(long Begin, long End, string Name)>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__")
+            {
+                if (node is not JsonObject meta) throw Bad("__metadata__ is not an object");
+                foreach (var (k, v) in meta)
+                    metadata[k] = v is JsonValue jv && jv.TryGetValue(out string? s) ? s : throw Bad($"metadata '{k}' is not a string");
+                continue;
+            }
+            try
+            {
+                var entry = node as JsonObject ?? throw Bad($"entry '{name}' is not an object");
+                string dtype = entry["dtype"]?.GetValue<string>() ?? throw Bad($"'{name}' has no dtype");
+                var shape = (entry["shape"] as JsonArray ?? throw Bad($"'{name}' has no shape")).Select(d => d!.GetValue<long>()).ToArray();
+                var offs = (entry["data_offsets"] as JsonArray ?? throw Bad($"'{name}' has no data_offsets")).Select(d => d!.GetValue<long>()).ToArray();
+                int itemSize = dtype switch
+                {
+                    "F32" => 4,
+                    "F64" => 8,
+                    _ => throw Bad($"'{name}' has dtype {dtype}; Hubel reads F32 and F64"),
+                };
+                if (shape.Any(d => d < 0 || d > int.MaxValue)) throw Bad($"'{name}' has an invalid dimension in its shape");
+                int[] dims = shape.Select(d => (int)d).ToArray();
+                long numel;
+                try { numel = ShapeMath.Numel(dims); } catch (ArgumentException) { throw Bad($"'{name}' has a shape whose element count overflows"); }
+                if (offs.Length != 2 || offs[0] < 0 || offs[1] < offs[0] || offs[1] > dataLen)
+                    throw Bad($"'{name}' has data_offsets outside the {dataLen}-byte data section");
+                if (offs[1] - offs[0] != checked(numel * itemSize))
+                    throw Bad($"'{name}' spans {offs[1] - offs[0]} bytes but shape × dtype needs {numel * itemSize}");
+                ranges.Add((offs[0], offs[1], name));
+                var span = bytes.AsSpan((int)(dataStart + offs[0]), (int)(offs[1] - offs[0]));
+                tensors[name] = itemSize == 4
+                    ? Tensor.FromArray(MemoryMarshal.Cast<byte, float>(span).ToArray(), dims)
+                    : Tensor.FromArray(MemoryMarshal.Cast<byte, double>(span).ToArray(), dims);
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or JsonException)
+            {
+                throw Bad($"entry '{name}' is malformed ({e.Message})");
+            }
+        }
+        ranges.Sort();
+        for (int i = 1; i < ranges.Count; i++)
+            if (ranges[i].Begin < ranges[i - 1].End) throw Bad($"tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap");
+        return (tensors, metadata);
+    }
+}
