@@ -16,7 +16,7 @@ internal interface IActivation
 }
 
 /// <summary>relu(x) = max(x, 0); relu'(x) = 1 if x > 0 else 0.</summary>
-internal readonly struct Relu : IActivation
+internal readonly struct ReluActivation : IActivation
 {
     public static string Name => "relu";
     public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(x, T.Zero, y);
@@ -36,7 +36,7 @@ internal readonly struct Relu : IActivation
 }
 
 /// <summary>σ(x) = 1/(1+e^-x); σ'(x) = y(1-y).</summary>
-internal readonly struct Sigmoid : IActivation
+internal readonly struct SigmoidActivation : IActivation
 {
     public static string Name => "sigmoid";
     public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sigmoid(x, y);
@@ -49,7 +49,7 @@ internal readonly struct Sigmoid : IActivation
 }
 
 /// <summary>tanh(x); tanh'(x) = 1 - y².</summary>
-internal readonly struct Tanh : IActivation
+internal readonly struct TanhActivation : IActivation
 {
     public static string Name => "tanh";
     public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tanh(x, y);
@@ -63,9 +63,9 @@ internal readonly struct Tanh : IActivation
 
 public static partial class F
 {
-    public static Tensor Relu(Tensor x) => Activate<Relu>(x);
-    public static Tensor Sigmoid(Tensor x) => Activate<Sigmoid>(x);
-    public static Tensor Tanh(Tensor x) => Activate<Tanh>(x);
+    public static Tensor Relu(Tensor x) => Activate<ReluActivation>(x);
+    public static Tensor Sigmoid(Tensor x) => Activate<SigmoidActivation>(x);
+    public static Tensor Tanh(Tensor x) => Activate<TanhActivation>(x);
 
     private static Tensor Activate<TAct>(Tensor x) where TAct : IActivation
     {

@@ -41,9 +41,9 @@ internal static class Gemm
 
         int nr = NR<T>();
         int mPanels = (m + MR - 1) / MR;
-        var packA = ArrayPool<T>.Shared.Rent(mPanels * MR * KC);
-        var packB = ArrayPool<T>.Shared.Rent(((Math.Min(n, NC) + nr - 1) / nr) * nr * KC);
-        try
+        int kcMax = Math.Min(k, KC);
+        var packA = Scratch<T>.A(mPanels * MR * kcMax);
+        var packB = Scratch<T>.B(((Math.Min(n, NC) + nr - 1) / nr) * nr * kcMax);
         {
             for (int jc = 0; jc < n; jc += NC)
             {
@@ -78,11 +78,16 @@ internal static class Gemm
                 }
             }
         }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(packA);
-            ArrayPool<T>.Shared.Return(packB);
-        }
+    }
+
+    /// <summary>Per-thread packing buffers, grown on demand and reused, so a GEMM call allocates nothing
+    /// after warm-up. Workers only read them (they are filled before the parallel region).</summary>
+    private static class Scratch<T>
+    {
+        [ThreadStatic] private static T[]? _a;
+        [ThreadStatic] private static T[]? _b;
+        public static T[] A(int size) => _a is { } a && a.Length >= size ? a : _a = new T[size];
+        public static T[] B(int size) => _b is { } b && b.Length >= size ? b : _b = new T[size];
     }
 
     private static void CheckExtent(int length, int rows, int cols, int ld, string name)
