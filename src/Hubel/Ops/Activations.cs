@@ -71,14 +71,14 @@ public static partial class F
     {
         ArgumentNullException.ThrowIfNull(x);
         var input = x.Detach().Contiguous();
-        var y = Tensor.Zeros(input.ShapeArray, input.DType);
+        var y = Tensor.Empty(input.ShapeArray, input.DType);
         if (input.DType == DType.Float32) TAct.Forward<float>(input.Span<float>(), y.Span<float>());
         else TAct.Forward<double>(input.Span<double>(), y.Span<double>());
         var output = y.Detach();
         return Graph.Record(y, TAct.Name, [x], g =>
         {
             var dy = g.Contiguous();
-            var dx = Tensor.Zeros(input.ShapeArray, input.DType);
+            var dx = Tensor.Empty(input.ShapeArray, input.DType);
             if (input.DType == DType.Float32) TAct.Backward<float>(input.Span<float>(), output.Span<float>(), dy.Span<float>(), dx.Span<float>());
             else TAct.Backward<double>(input.Span<double>(), output.Span<double>(), dy.Span<double>(), dx.Span<double>());
             return [dx];

@@ -21,7 +21,7 @@ public static partial class F
         var x = input.Detach().Contiguous();
         var w = weight.Detach().Contiguous();
         var b = bias?.Detach().Contiguous();
-        var y = Tensor.Zeros([g.N, outChannels, g.OutH, g.OutW], input.DType);
+        var y = Tensor.Empty([g.N, outChannels, g.OutH, g.OutW], input.DType);
         if (input.DType == DType.Float32) Conv2dForward<float>(x, w, b, y, g, groups, outChannels);
         else Conv2dForward<double>(x, w, b, y, g, groups, outChannels);
 
@@ -29,8 +29,8 @@ public static partial class F
         {
             dy = dy.Contiguous();
             var dx = input.RequiresGrad ? Tensor.ZerosLike(x) : null;
-            var dw = weight.RequiresGrad ? Tensor.ZerosLike(w) : null;
-            var db = bias is { RequiresGrad: true } ? Tensor.ZerosLike(b!) : null;
+            var dw = weight.RequiresGrad ? Tensor.Empty(w.ShapeArray, w.DType) : null;   // the kernel overwrites it
+            var db = bias is { RequiresGrad: true } ? Tensor.Empty(b!.ShapeArray, b.DType) : null;
             if (input.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, groups, outChannels);
             else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, groups, outChannels);
             return bias is null ? [dx, dw] : [dx, dw, db];
@@ -51,6 +51,8 @@ public static partial class F
         dilation.AtLeast(1, nameof(dilation));
         if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), $"groups must be >= 1; got {groups}");
         int n = input.Size(0), c = input.Size(1), h = input.Size(2), w = input.Size(3);
+        // As in PyTorch: an empty batch is fine, an empty image is not (padding alone would make up an output).
+        if (h < 1 || w < 1) throw new ArgumentException($"input height and width must be >= 1; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
         int outChannels = weight.Size(0), kh = weight.Size(2), kw = weight.Size(3);
         if (c % groups != 0) throw new ArgumentOutOfRangeException(nameof(groups), $"groups ({groups}) must divide the input channels ({c})");
         if (outChannels % groups != 0) throw new ArgumentOutOfRangeException(nameof(groups), $"groups ({groups}) must divide the output channels ({outChannels})");

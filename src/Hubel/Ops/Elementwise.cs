@@ -71,7 +71,7 @@ public static partial class F
     internal static Tensor Map(Tensor x, SpanMap<float> f32, SpanMap<double> f64)
     {
         x = x.Detach().Contiguous();
-        var y = Tensor.Zeros(x.ShapeArray, x.DType);
+        var y = Tensor.Empty(x.ShapeArray, x.DType);
         if (x.DType == DType.Float32) f32(x.Span<float>(), y.Span<float>());
         else f64(x.Span<double>(), y.Span<double>());
         return y;

@@ -35,7 +35,7 @@ public static partial class F
 
     private static Tensor CeGrad<T>(Tensor logp, int[] targets, double scale) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var dx = Tensor.Zeros(logp.ShapeArray, logp.DType);
+        var dx = Tensor.Empty(logp.ShapeArray, logp.DType);
         var d = dx.Span<T>();
         TensorPrimitives.Exp<T>(logp.Span<T>(), d);
         int c = logp.Size(1);

@@ -41,7 +41,7 @@ public static partial class F
         int batch = batched ? a.Size(0) : 1;
         int ar = a.Size(-2), ac = a.Size(-1), br = b.Size(-2), bc = b.Size(-1);
         int m = transA ? ac : ar, k = transA ? ar : ac, n = transB ? br : bc;
-        var y = Tensor.Zeros(batched ? [batch, m, n] : [m, n], a.DType);
+        var y = Tensor.Empty(batched ? [batch, m, n] : [m, n], a.DType);
         for (int i = 0; i < batch; i++)
         {
             if (a.DType == DType.Float32) GemmSlice<float>(a, b, y, i, transA, transB, m, n, k, ac, bc);

@@ -14,7 +14,7 @@ public static partial class F
     {
         var g = PoolShape(input, kernel, stride, padding ?? 0, dilation ?? 1, ceilMode);
         var x = input.Detach().Contiguous();
-        var y = Tensor.Zeros([g.N, g.C, g.OutH, g.OutW], input.DType);
+        var y = Tensor.Empty([g.N, g.C, g.OutH, g.OutW], input.DType);
         var argmax = new int[y.Numel];
         if (x.DType == DType.Float32) PoolKernels.MaxForward<float>(Mem<float>(x), MutMem<float>(y), argmax, g);
         else PoolKernels.MaxForward<double>(Mem<double>(x), MutMem<double>(y), argmax, g);
@@ -34,7 +34,7 @@ public static partial class F
         var pad = padding ?? 0;
         var g = PoolShape(input, kernel, stride, pad, 1, ceilMode);
         var x = input.Detach().Contiguous();
-        var y = Tensor.Zeros([g.N, g.C, g.OutH, g.OutW], input.DType);
+        var y = Tensor.Empty([g.N, g.C, g.OutH, g.OutW], input.DType);
         if (x.DType == DType.Float32) PoolKernels.AvgForward<float>(Mem<float>(x), MutMem<float>(y), g, countIncludePad, pad.H, pad.W);
         else PoolKernels.AvgForward<double>(Mem<double>(x), MutMem<double>(y), g, countIncludePad, pad.H, pad.W);
         return Graph.Record(y, "avg_pool2d", [input], dy =>
@@ -59,6 +59,8 @@ public static partial class F
         if (padding.H > kernel.H / 2 || padding.W > kernel.W / 2)
             throw new ArgumentOutOfRangeException(nameof(padding), $"padding ({padding}) must be at most half the kernel size ({kernel})");
         int n = input.Size(0), c = input.Size(1), h = input.Size(2), w = input.Size(3);
+        // As in PyTorch: an empty batch is fine, an empty image is not (a window in the padding alone would give -inf).
+        if (h < 1 || w < 1) throw new ArgumentException($"input height and width must be >= 1; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
         int oh = ConvGeometry.OutputSize(h, padding.H, padding.H, kernel.H, s.H, dilation.H, nameof(kernel), ceilMode);
         int ow = ConvGeometry.OutputSize(w, padding.W, padding.W, kernel.W, s.W, dilation.W, nameof(kernel), ceilMode);
         return new ConvGeometry(n, c, h, w, kernel.H, kernel.W, s.H, s.W, dilation.H, dilation.W, padding.H, padding.W, oh, ow);

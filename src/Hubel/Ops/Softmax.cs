@@ -21,7 +21,7 @@ public static partial class F
         int d = ShapeMath.NormalizeDim(dim, input.Rank, nameof(dim));
         // Move the softmax dimension last so every row is contiguous.
         var moved = d == input.Rank - 1 ? input.Detach().Contiguous() : input.Detach().Transpose(d, -1).Contiguous();
-        var y = Tensor.Zeros(moved.ShapeArray, moved.DType);
+        var y = Tensor.Empty(moved.ShapeArray, moved.DType);
         int n = moved.Size(-1);
         if (moved.DType == DType.Float32) Rows<float>(moved, y, n, log);
         else Rows<double>(moved, y, n, log);
@@ -29,7 +29,7 @@ public static partial class F
         return Graph.Record(output, log ? "log_softmax" : "softmax", [input], g =>
         {
             var gm = (d == input.Rank - 1 ? g : g.Transpose(d, -1)).Contiguous();
-            var dx = Tensor.Zeros(gm.ShapeArray, gm.DType);
+            var dx = Tensor.Empty(gm.ShapeArray, gm.DType);
             if (gm.DType == DType.Float32) RowsBackward<float>(y, gm, dx, n, log);
             else RowsBackward<double>(y, gm, dx, n, log);
             return [d == input.Rank - 1 ? dx : dx.Transpose(d, -1).Contiguous()];

@@ -20,6 +20,15 @@ public sealed partial class Tensor
         return new Tensor(Allocate(dtype, n), (int[])shape.Clone(), ShapeMath.ContiguousStrides(shape), 0, dtype);
     }
 
+    /// <summary>A tensor whose elements are not initialised: only for op outputs that a kernel overwrites
+    /// completely (skips zeroing megabytes per layer per step).</summary>
+    internal static Tensor Empty(int[] shape, DType dtype)
+    {
+        int n = ShapeMath.Numel(shape, nameof(shape));
+        Array storage = dtype == DType.Float32 ? GC.AllocateUninitializedArray<float>(n) : GC.AllocateUninitializedArray<double>(n);
+        return new Tensor(storage, (int[])shape.Clone(), ShapeMath.ContiguousStrides(shape), 0, dtype);
+    }
+
     public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32)
     {
         var t = Zeros(shape, dtype);

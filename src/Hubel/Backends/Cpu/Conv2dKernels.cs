@@ -1,44 +1,55 @@
-using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 using Hubel.Ops;
 
 namespace Hubel.Backends.Cpu;
 
 /// <summary>
-/// Convolution as im2col + GEMM, batch split over the CPU workers (each lowers its own images into
-/// a pooled buffer). Backward: dX = col2im(Wᵀ dY) — the notes' "full convolution with the kernel rotated
-/// 180°", written as its adjoint; dW = dY colᵀ summed over images (per-worker partial sums, then reduced);
-/// dB = sum of dY over batch and pixels.
+/// Convolution as im2col + GEMM. The batch is split over the CPU workers; each worker lowers a block of its
+/// images side by side into one wide matrix, so one GEMM W[Cout, C·KH·KW] x col[C·KH·KW, images·OH·OW]
+/// covers the block (small layers like LeNet's would otherwise drown in per-call overhead).
+/// Backward: dX = col2im(Wᵀ dY) — the notes' "full convolution with the kernel rotated 180°", written as its
+/// adjoint; dW = dY colᵀ summed over images (per-worker partial sums, then reduced); dB = Σ dY.
 /// </summary>
 internal static class Conv2dKernels
 {
+    /// <summary>Keeps one block's lowered matrix near 4 MB of float32 so it stays cache-friendly.</summary>
+    private const long BlockElements = 1 << 20;
+
+    private static int ImagesPerBlock(int k, int p) => (int)Math.Clamp(BlockElements / Math.Max(1L, (long)k * p), 1, 4096);
+
     public static void Forward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T>? b, Memory<T> y, ConvGeometry g, int groups, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cg = g.C / groups, og = outChannels / groups;
-        int k = cg * g.KH * g.KW, p = g.OutPixels;
-        bool pointwise = IsPointwise(g);
+        int k = cg * g.KH * g.KW, p = g.OutPixels, hw = g.H * g.W;
         int workers = CpuThreads.WorkersFor(g.N);
         bool innerParallel = workers < CpuThreads.Count;
+        int perBlock = ImagesPerBlock(k, p);
         CpuThreads.ForWorkers(g.N, workers, (_, n0, n1) =>
         {
-            var col = pointwise ? null : ArrayPool<T>.Shared.Rent(k * p);
-            try
+            for (int b0 = n0; b0 < n1; b0 += perBlock)
             {
-                for (int n = n0; n < n1; n++)
+                int count = Math.Min(perBlock, n1 - b0), wide = count * p;
+                var col = Scratch<T>.Get(0, k * wide);
+                var outBlock = Scratch<T>.Get(1, og * wide);
                 for (int gi = 0; gi < groups; gi++)
                 {
-                    var xin = x.Span.Slice((n * g.C + gi * cg) * g.H * g.W, cg * g.H * g.W);
-                    ReadOnlySpan<T> colSpan = pointwise ? xin : col;
-                    if (!pointwise) Im2Col.Lower<T>(xin, cg, g, col);
-                    var yout = y.Span.Slice((n * outChannels + gi * og) * p, og * p);
-                    Gemm.Run<T>(false, false, og, p, k, w.Span.Slice(gi * og * k, og * k), k, colSpan, p, yout, p, accumulate: false, parallel: innerParallel);
-                    if (b is { } bias)
+                    for (int i = 0; i < count; i++)
+                        Im2Col.Lower<T>(x.Span.Slice(((b0 + i) * g.C + gi * cg) * hw, cg * hw), cg, g, col, wide, i * p);
+                    Gemm.Run<T>(false, false, og, wide, k, w.Span.Slice(gi * og * k, og * k), k, col, wide, outBlock, wide, accumulate: false, parallel: innerParallel);
+                    var ys = y.Span;
+                    for (int i = 0; i < count; i++)
                         for (int o = 0; o < og; o++)
-                            System.Numerics.Tensors.TensorPrimitives.Add<T>(yout.Slice(o * p, p), bias.Span[gi * og + o], yout.Slice(o * p, p));
+                        {
+                            int channel = gi * og + o;
+                            var src = outBlock.AsSpan(o * wide + i * p, p);
+                            var dst = ys.Slice(((b0 + i) * outChannels + channel) * p, p);
+                            if (b is { } bias) TensorPrimitives.Add<T>(src, bias.Span[channel], dst);
+                            else src.CopyTo(dst);
+                        }
                 }
             }
-            finally { if (col is not null) ArrayPool<T>.Shared.Return(col); }
         });
     }
 
@@ -47,49 +58,48 @@ internal static class Conv2dKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cg = g.C / groups, og = outChannels / groups;
-        int k = cg * g.KH * g.KW, p = g.OutPixels;
-        bool pointwise = IsPointwise(g);
+        int k = cg * g.KH * g.KW, p = g.OutPixels, hw = g.H * g.W;
         int workers = CpuThreads.WorkersFor(g.N);
         bool innerParallel = workers < CpuThreads.Count;
+        int perBlock = ImagesPerBlock(k, p);
         var dwPartial = dw is null ? null : new T[workers][];
         CpuThreads.ForWorkers(g.N, workers, (worker, n0, n1) =>
         {
-            var col = ArrayPool<T>.Shared.Rent(k * p);
             T[]? dwLocal = dw is not null ? dwPartial![worker] = new T[outChannels * k] : null;
-            try
+            for (int b0 = n0; b0 < n1; b0 += perBlock)
             {
-                for (int n = n0; n < n1; n++)
+                int count = Math.Min(perBlock, n1 - b0), wide = count * p;
+                var col = Scratch<T>.Get(0, k * wide);
+                var dyBlock = Scratch<T>.Get(1, og * wide);
                 for (int gi = 0; gi < groups; gi++)
                 {
-                    var dyg = dy.Span.Slice((n * outChannels + gi * og) * p, og * p);
+                    // Gather this group's output gradient as [og, images·P] to match the lowered input.
+                    var dys = dy.Span;
+                    for (int i = 0; i < count; i++)
+                        for (int o = 0; o < og; o++)
+                            dys.Slice(((b0 + i) * outChannels + gi * og + o) * p, p).CopyTo(dyBlock.AsSpan(o * wide + i * p, p));
                     var wg = w.Span.Slice(gi * og * k, og * k);
-                    int xOff = (n * g.C + gi * cg) * g.H * g.W, xLen = cg * g.H * g.W;
-                    if (dx is { } dxm)
-                    {
-                        if (pointwise)
-                            Gemm.Run<T>(true, false, k, p, og, wg, k, dyg, p, dxm.Span.Slice(xOff, xLen), p, accumulate: false, parallel: innerParallel);
-                        else
-                        {
-                            Gemm.Run<T>(true, false, k, p, og, wg, k, dyg, p, col, p, accumulate: false, parallel: innerParallel);
-                            Im2Col.Accumulate<T>(col.AsSpan(0, k * p), cg, g, dxm.Span.Slice(xOff, xLen));
-                        }
-                    }
                     if (dwLocal is not null)
                     {
-                        ReadOnlySpan<T> colSpan = pointwise ? x.Span.Slice(xOff, xLen) : col;
-                        if (!pointwise) Im2Col.Lower<T>(x.Span.Slice(xOff, xLen), cg, g, col);
-                        Gemm.Run<T>(false, true, og, k, p, dyg, p, colSpan, p, dwLocal.AsSpan(gi * og * k, og * k), k, accumulate: true, parallel: innerParallel);
+                        for (int i = 0; i < count; i++)
+                            Im2Col.Lower<T>(x.Span.Slice(((b0 + i) * g.C + gi * cg) * hw, cg * hw), cg, g, col, wide, i * p);
+                        Gemm.Run<T>(false, true, og, k, wide, dyBlock, wide, col, wide, dwLocal.AsSpan(gi * og * k, og * k), k, accumulate: true, parallel: innerParallel);
+                    }
+                    if (dx is { } dxm)
+                    {
+                        Gemm.Run<T>(true, false, k, wide, og, wg, k, dyBlock, wide, col, wide, accumulate: false, parallel: innerParallel);
+                        for (int i = 0; i < count; i++)
+                            Im2Col.Accumulate<T>(col, cg, g, dxm.Span.Slice(((b0 + i) * g.C + gi * cg) * hw, cg * hw), wide, i * p);
                     }
                 }
             }
-            finally { ArrayPool<T>.Shared.Return(col); }
         });
         if (dw is { } dwm)
         {
             var dws = dwm.Span;
             dws.Clear();
             foreach (var part in dwPartial!)
-                if (part is not null) System.Numerics.Tensors.TensorPrimitives.Add<T>(dws, part, dws);
+                if (part is not null) TensorPrimitives.Add<T>(dws, part, dws);
         }
         if (db is { } dbm)
         {
@@ -97,10 +107,21 @@ internal static class Conv2dKernels
             dbs.Clear();
             for (int n = 0; n < g.N; n++)
                 for (int o = 0; o < outChannels; o++)
-                    dbs[o] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(dy.Span.Slice((n * outChannels + o) * p, p));
+                    dbs[o] += TensorPrimitives.Sum<T>(dy.Span.Slice((n * outChannels + o) * p, p));
         }
     }
 
-    private static bool IsPointwise(in ConvGeometry g) =>
-        g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PadTop == 0 && g.PadLeft == 0 && g.OutH == g.H && g.OutW == g.W;
+    /// <summary>Per-thread work buffers reused across calls, so steady-state training does not allocate them.</summary>
+    private static class Scratch<T>
+    {
+        [ThreadStatic] private static T[]?[]? _buffers;
+
+        public static T[] Get(int slot, int size)
+        {
+            var buffers = _buffers ??= new T[]?[2];
+            var buffer = buffers[slot];
+            if (buffer is null || buffer.Length < size) buffers[slot] = buffer = new T[Math.Max(size, (buffer?.Length ?? 0) * 5 / 4)];
+            return buffer;
+        }
+    }
 }

@@ -11,10 +11,12 @@ namespace Hubel.Backends.Cpu;
 internal static class Im2Col
 {
     /// <param name="x">one image's channels [channels, H, W], contiguous.</param>
-    /// <param name="col">[channels*KH*KW, OH*OW].</param>
-    public static void Lower<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col) where T : unmanaged, INumber<T>
+    /// <param name="col">[channels*KH*KW, OH*OW] at column <paramref name="colOffset0"/> of rows <paramref name="ldCol"/> long
+    /// (several images side by side make one wide GEMM operand).</param>
+    public static void Lower<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col, int ldCol = -1, int colOffset0 = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int p = g.OutPixels;
+        if (ldCol < 0) ldCol = p;
         int row = 0;
         for (int c = 0; c < channels; c++)
         {
@@ -22,7 +24,7 @@ internal static class Im2Col
             for (int ki = 0; ki < g.KH; ki++)
             for (int kj = 0; kj < g.KW; kj++, row++)
             {
-                var dst = col.Slice(row * p, p);
+                var dst = col.Slice(row * ldCol + colOffset0, p);
                 int colOffset = kj * g.DW - g.PadLeft;
                 // ow range whose input column lies inside [0, W)
                 int owLo = FirstInside(colOffset, g.SW), owHi = EndInside(colOffset, g.SW, g.W, g.OutW);
@@ -42,9 +44,10 @@ internal static class Im2Col
     }
 
     /// <summary>x[c, ih, iw] += col[(c,ki,kj), (oh,ow)] over every window that read that pixel.</summary>
-    public static void Accumulate<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x) where T : unmanaged, INumber<T>
+    public static void Accumulate<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x, int ldCol = -1, int colOffset0 = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int p = g.OutPixels;
+        if (ldCol < 0) ldCol = p;
         int row = 0;
         for (int c = 0; c < channels; c++)
         {
@@ -52,7 +55,7 @@ internal static class Im2Col
             for (int ki = 0; ki < g.KH; ki++)
             for (int kj = 0; kj < g.KW; kj++, row++)
             {
-                var src = col.Slice(row * p, p);
+                var src = col.Slice(row * ldCol + colOffset0, p);
                 int colOffset = kj * g.DW - g.PadLeft;
                 int owLo = FirstInside(colOffset, g.SW), owHi = EndInside(colOffset, g.SW, g.W, g.OutW);
                 if (owLo >= owHi) continue;
@@ -62,7 +65,12 @@ internal static class Im2Col
                     if ((uint)ih >= (uint)g.H) continue;
                     var drow = plane.Slice(ih * g.W, g.W);
                     var srow = src.Slice(oh * g.OutW, g.OutW);
-                    for (int ow = owLo; ow < owHi; ow++) drow[ow * g.SW + colOffset] += srow[ow];
+                    if (g.SW == 1)
+                    {
+                        var d = drow.Slice(owLo + colOffset, owHi - owLo);
+                        System.Numerics.Tensors.TensorPrimitives.Add<T>(d, srow[owLo..owHi], d);
+                    }
+                    else for (int ow = owLo; ow < owHi; ow++) drow[ow * g.SW + colOffset] += srow[ow];
                 }
             }
         }
