@@ -39,7 +39,10 @@ internal readonly struct ReluActivation : IActivation
 internal readonly struct SigmoidActivation : IActivation
 {
     public static string Name => "sigmoid";
-    public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sigmoid(x, y);
+    public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!x.IsEmpty) TensorPrimitives.Sigmoid(x, y);   // TensorPrimitives.Sigmoid throws on empty spans; an empty tensor maps to an empty one
+    }
     public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         TensorPrimitives.Subtract(T.One, y, dx);   // 1 - y

@@ -51,8 +51,8 @@ public static class ShapeMath
         return strides;
     }
 
-    /// <summary>The NumPy broadcast of two shapes; throws naming both shapes when they are incompatible.</summary>
-    public static int[] Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    /// <summary>The NumPy broadcast of two shapes; throws naming both shapes (and <paramref name="paramName"/>) when they are incompatible.</summary>
+    public static int[] Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string? paramName = null)
     {
         int rank = Math.Max(a.Length, b.Length);
         var result = new int[rank];
@@ -61,7 +61,7 @@ public static class ShapeMath
             int da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
             int db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
             if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"shapes {Format(a)} and {Format(b)} cannot be broadcast together (dimension {i}: {da} vs {db})");
+                throw new ArgumentException($"shapes {Format(a)} and {Format(b)} cannot be broadcast together (dimension {i}: {da} vs {db})", paramName);
             result[i] = da == 1 ? db : da;
         }
         return result;

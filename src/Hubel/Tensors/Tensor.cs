@@ -50,6 +50,7 @@ public sealed partial class Tensor
     {
         get
         {
+            if (Numel == 0) return true;   // nothing to lay out (the loop below would reject the strides of e.g. a [2, 0] tensor)
             int expected = 1;
             for (int i = Rank - 1; i >= 0; i--)
             {
@@ -106,6 +107,7 @@ public sealed partial class Tensor
     internal Span<T> Span<T>()
     {
         if (!IsContiguous) throw new InvalidOperationException("tensor is not contiguous; call Contiguous() first");
+        if (Numel == 0) return [];   // a view of an empty tensor may have an offset past the end of its storage
         return new Span<T>((T[])Storage, Offset, Numel);
     }
 
@@ -151,6 +153,7 @@ public sealed partial class Tensor
     internal T[] CopyLogical<T>()
     {
         var result = new T[Numel];
+        if (Numel == 0) return result;
         if (IsContiguous) { Array.Copy(Storage, Offset, result, 0, Numel); return result; }
         StridedCopy.Gather((T[])Storage, Offset, ShapeArray, StridesArray, result);
         return result;

@@ -53,7 +53,7 @@ internal static class BinaryKernels
     {
         if (a.DType != b.DType)
             throw new ArgumentException($"dtype mismatch: {a.DType} and {b.DType}; convert one with To()", nameof(b));
-        var shape = ShapeMath.Broadcast(a.ShapeArray, b.ShapeArray);
+        var shape = ShapeMath.Broadcast(a.ShapeArray, b.ShapeArray, nameof(b));
         return a.DType == DType.Float32 ? Run<TOp, float>(a, b, shape) : Run<TOp, double>(a, b, shape);
     }
 
