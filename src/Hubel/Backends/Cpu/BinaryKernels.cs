@@ -59,7 +59,7 @@ internal static class BinaryKernels
 
     private static Tensor Run<TOp, T>(Tensor a, Tensor b, int[] shape) where TOp : IBinaryOp where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var result = Tensor.Zeros(shape, a.DType);
+        var result = Tensor.Empty(shape, a.DType);
         var d = result.Span<T>();
         if (a.IsContiguous && b.IsContiguous && a.Numel == b.Numel)
         {
