@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Hubel.Backends.Cpu;
@@ -11,7 +12,7 @@ namespace Hubel.Backends.Cpu;
 /// so the micro-kernel streams both from cache with unit stride; a 6 x 2-vector register tile
 /// accumulates with fused multiply-add. Column panels are split over the CPU workers.
 /// </summary>
-internal static class Gemm
+internal static partial class Gemm
 {
     private const int MR = 6;
     private const int KC = 256;
@@ -38,6 +39,10 @@ internal static class Gemm
         CheckExtent(a.Length, transA ? k : m, transA ? m : k, lda, nameof(a));
         CheckExtent(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b));
         CheckExtent(c.Length, m, n, ldc, nameof(c));
+
+        if (typeof(T) == typeof(float) && TryFastF32(transA, transB, m, n, k,
+                MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, MemoryMarshal.Cast<T, float>(c), ldc, accumulate, parallel))
+            return;
 
         int nr = NR<T>();
         int mPanels = (m + MR - 1) / MR;
@@ -116,7 +121,7 @@ internal static class Gemm
                         int nrows = Math.Min(MR, m - i);
                         T* ap = pa + (long)(i / MR) * kc * MR;
                         if (typeof(T) == typeof(float))
-                            TileF32(kc, (float*)ap, (float*)bp, (float*)(c + (long)i * ldc + jc + j), ldc, nrows, ncols, overwrite);
+                            TileF32(kc, (float*)ap, (float*)bp, 16, (float*)(c + (long)i * ldc + jc + j), ldc, nrows, ncols, overwrite);
                         else
                             MicroKernel(kc, ap, bp, c + (long)i * ldc + jc + j, ldc, nrows, ncols, overwrite);
                     }
@@ -170,62 +175,6 @@ internal static class Gemm
                 d += nr;
             }
         }
-    }
-
-    /// <summary>float32 6x16 tile: full tiles go straight to C, edge tiles through a stack tile.</summary>
-    private static unsafe void TileF32(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool overwrite)
-    {
-        if (rows == MR && cols == 16)
-        {
-            KernelF32(kc, a, b, c, ldc, overwrite);
-            return;
-        }
-        float* tile = stackalloc float[MR * 16];
-        KernelF32(kc, a, b, tile, 16, overwrite: true);
-        for (int r = 0; r < rows; r++)
-        {
-            float* dst = c + (long)r * ldc;
-            float* src = tile + r * 16;
-            if (overwrite) for (int q = 0; q < cols; q++) dst[q] = src[q];
-            else for (int q = 0; q < cols; q++) dst[q] += src[q];
-        }
-    }
-
-    /// <summary>The register-tiled core: 12 accumulators (6 rows x 2 vectors of 8) stay in registers across
-    /// the whole K loop; written non-generically so the JIT keeps them enregistered.</summary>
-    private static unsafe void KernelF32(int kc, float* a, float* b, float* c, int ldc, bool overwrite)
-    {
-        Vector256<float> c00 = Vector256<float>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        Vector256<float> c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        float* end = b + (long)kc * 16;
-        while (b < end)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var x = Vector256.Create(a[0]); c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01);
-            x = Vector256.Create(a[1]); c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11);
-            x = Vector256.Create(a[2]); c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21);
-            x = Vector256.Create(a[3]); c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31);
-            x = Vector256.Create(a[4]); c40 = Vector256.MultiplyAddEstimate(x, b0, c40); c41 = Vector256.MultiplyAddEstimate(x, b1, c41);
-            x = Vector256.Create(a[5]); c50 = Vector256.MultiplyAddEstimate(x, b0, c50); c51 = Vector256.MultiplyAddEstimate(x, b1, c51);
-            a += MR;
-            b += 16;
-        }
-        if (!overwrite)
-        {
-            c00 += Vector256.Load(c); c01 += Vector256.Load(c + 8);
-            c10 += Vector256.Load(c + ldc); c11 += Vector256.Load(c + ldc + 8);
-            c20 += Vector256.Load(c + 2 * ldc); c21 += Vector256.Load(c + 2 * ldc + 8);
-            c30 += Vector256.Load(c + 3 * ldc); c31 += Vector256.Load(c + 3 * ldc + 8);
-            c40 += Vector256.Load(c + 4 * ldc); c41 += Vector256.Load(c + 4 * ldc + 8);
-            c50 += Vector256.Load(c + 5 * ldc); c51 += Vector256.Load(c + 5 * ldc + 8);
-        }
-        c00.Store(c); c01.Store(c + 8);
-        c10.Store(c + ldc); c11.Store(c + ldc + 8);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
-        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 8);
-        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using Hubel.Ops;
 
 namespace Hubel.Backends.Cpu;
@@ -13,67 +14,102 @@ internal static class Im2Col
     /// <param name="x">one image's channels [channels, H, W], contiguous.</param>
     /// <param name="col">[channels*KH*KW, OH*OW] at column <paramref name="colOffset0"/> of rows <paramref name="ldCol"/> long
     /// (several images side by side make one wide GEMM operand).</param>
-    public static void Lower<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col, int ldCol = -1, int colOffset0 = 0) where T : unmanaged, IFloatingPointIeee754<T>
+    public static unsafe void Lower<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col, int ldCol = -1, int colOffset0 = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int p = g.OutPixels;
         if (ldCol < 0) ldCol = p;
-        int row = 0;
-        for (int c = 0; c < channels; c++)
+        if (channels == 0 || p == 0) return;
+        // Bounds are proven once here; the loops below use pointers (this runs per image per layer per step).
+        long lastRow = (long)(channels * g.KH * g.KW - 1) * ldCol + colOffset0 + p;
+        if (x.Length < channels * g.H * g.W || col.Length < lastRow)
+            throw new ArgumentException("im2col buffers are smaller than the geometry needs");
+        int outW = g.OutW, sw = g.SW;
+        fixed (T* xp = x, cp = col)
         {
-            var plane = x.Slice(c * g.H * g.W, g.H * g.W);
-            for (int ki = 0; ki < g.KH; ki++)
-            for (int kj = 0; kj < g.KW; kj++, row++)
+            int row = 0;
+            for (int c = 0; c < channels; c++)
             {
-                var dst = col.Slice(row * ldCol + colOffset0, p);
-                int colOffset = kj * g.DW - g.PadLeft;
-                // ow range whose input column lies inside [0, W)
-                int owLo = FirstInside(colOffset, g.SW), owHi = EndInside(colOffset, g.SW, g.W, g.OutW);
-                for (int oh = 0; oh < g.OutH; oh++)
+                T* plane = xp + (long)c * g.H * g.W;
+                for (int ki = 0; ki < g.KH; ki++)
+                for (int kj = 0; kj < g.KW; kj++, row++)
                 {
-                    var drow = dst.Slice(oh * g.OutW, g.OutW);
-                    int ih = oh * g.SH - g.PadTop + ki * g.DH;
-                    if ((uint)ih >= (uint)g.H || owLo >= owHi) { drow.Clear(); continue; }
-                    var srow = plane.Slice(ih * g.W, g.W);
-                    drow[..owLo].Clear();
-                    if (g.SW == 1) srow.Slice(owLo + colOffset, owHi - owLo).CopyTo(drow[owLo..owHi]);
-                    else for (int ow = owLo; ow < owHi; ow++) drow[ow] = srow[ow * g.SW + colOffset];
-                    drow[owHi..].Clear();
+                    T* dst = cp + (long)row * ldCol + colOffset0;
+                    int colOffset = kj * g.DW - g.PadLeft;
+                    // ow range whose input column lies inside [0, W)
+                    int owLo = FirstInside(colOffset, sw), owHi = EndInside(colOffset, sw, g.W, outW);
+                    for (int oh = 0; oh < g.OutH; oh++, dst += outW)
+                    {
+                        int ih = oh * g.SH - g.PadTop + ki * g.DH;
+                        if ((uint)ih >= (uint)g.H || owLo >= owHi) { Zero(dst, outW); continue; }
+                        T* src = plane + (long)ih * g.W + colOffset;
+                        Zero(dst, owLo);
+                        if (sw == 1) Copy(src + owLo, dst + owLo, owHi - owLo);
+                        else for (int ow = owLo; ow < owHi; ow++) dst[ow] = src[ow * sw];
+                        Zero(dst + owHi, outW - owHi);
+                    }
                 }
             }
         }
     }
 
+    private static unsafe void Zero<T>(T* dst, int count) where T : unmanaged
+    {
+        for (int i = 0; i < count; i++) dst[i] = default;
+    }
+
+    /// <summary>Short row copy without a memmove call (rows are tens of elements).</summary>
+    private static unsafe void Copy<T>(T* src, T* dst, int count) where T : unmanaged
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= count - Vector256<T>.Count; i += Vector256<T>.Count)
+                Vector256.Load(src + i).Store(dst + i);
+        for (; i < count; i++) dst[i] = src[i];
+    }
+
     /// <summary>x[c, ih, iw] += col[(c,ki,kj), (oh,ow)] over every window that read that pixel.</summary>
-    public static void Accumulate<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x, int ldCol = -1, int colOffset0 = 0) where T : unmanaged, IFloatingPointIeee754<T>
+    public static unsafe void Accumulate<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x, int ldCol = -1, int colOffset0 = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int p = g.OutPixels;
         if (ldCol < 0) ldCol = p;
-        int row = 0;
-        for (int c = 0; c < channels; c++)
+        if (channels == 0 || p == 0) return;
+        long lastRow = (long)(channels * g.KH * g.KW - 1) * ldCol + colOffset0 + p;
+        if (x.Length < channels * g.H * g.W || col.Length < lastRow)
+            throw new ArgumentException("col2im buffers are smaller than the geometry needs");
+        int outW = g.OutW, sw = g.SW;
+        fixed (T* xp = x, cp = col)
         {
-            var plane = x.Slice(c * g.H * g.W, g.H * g.W);
-            for (int ki = 0; ki < g.KH; ki++)
-            for (int kj = 0; kj < g.KW; kj++, row++)
+            int row = 0;
+            for (int c = 0; c < channels; c++)
             {
-                var src = col.Slice(row * ldCol + colOffset0, p);
-                int colOffset = kj * g.DW - g.PadLeft;
-                int owLo = FirstInside(colOffset, g.SW), owHi = EndInside(colOffset, g.SW, g.W, g.OutW);
-                if (owLo >= owHi) continue;
-                for (int oh = 0; oh < g.OutH; oh++)
+                T* plane = xp + (long)c * g.H * g.W;
+                for (int ki = 0; ki < g.KH; ki++)
+                for (int kj = 0; kj < g.KW; kj++, row++)
                 {
-                    int ih = oh * g.SH - g.PadTop + ki * g.DH;
-                    if ((uint)ih >= (uint)g.H) continue;
-                    var drow = plane.Slice(ih * g.W, g.W);
-                    var srow = src.Slice(oh * g.OutW, g.OutW);
-                    if (g.SW == 1)
+                    T* src = cp + (long)row * ldCol + colOffset0;
+                    int colOffset = kj * g.DW - g.PadLeft;
+                    int owLo = FirstInside(colOffset, sw), owHi = EndInside(colOffset, sw, g.W, outW);
+                    if (owLo >= owHi) continue;
+                    for (int oh = 0; oh < g.OutH; oh++, src += outW)
                     {
-                        var d = drow.Slice(owLo + colOffset, owHi - owLo);
-                        System.Numerics.Tensors.TensorPrimitives.Add<T>(d, srow[owLo..owHi], d);
+                        int ih = oh * g.SH - g.PadTop + ki * g.DH;
+                        if ((uint)ih >= (uint)g.H) continue;
+                        T* dst = plane + (long)ih * g.W + colOffset;
+                        if (sw == 1) AddInto(src + owLo, dst + owLo, owHi - owLo);
+                        else for (int ow = owLo; ow < owHi; ow++) dst[ow * sw] += src[ow];
                     }
-                    else for (int ow = owLo; ow < owHi; ow++) drow[ow * g.SW + colOffset] += srow[ow];
                 }
             }
         }
+    }
+
+    private static unsafe void AddInto<T>(T* src, T* dst, int count) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= count - Vector256<T>.Count; i += Vector256<T>.Count)
+                (Vector256.Load(dst + i) + Vector256.Load(src + i)).Store(dst + i);
+        for (; i < count; i++) dst[i] += src[i];
     }
 
     /// <summary>Smallest ow with ow*stride + offset >= 0.</summary>
