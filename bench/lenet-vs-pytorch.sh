@@ -28,6 +28,9 @@ h = [lines("hubel", i) for i in range(1, runs + 1)]
 t = [lines("torch", i) for i in range(1, runs + 1)]
 hs = statistics.median(e["seconds"] for r in h for e in r)
 ts = statistics.median(e["seconds"] for r in t for e in r)
+h1 = statistics.median(r[0]["seconds"] for r in h)
+t1 = statistics.median(r[0]["seconds"] for r in t)
+print(f"median first epoch (includes warm-up): hubel {h1:.2f} s  pytorch {t1:.2f} s  hubel/pytorch {h1/t1:.2f}x")
 ha = statistics.median(r[-1]["test_accuracy"] for r in h)
 ta = statistics.median(r[-1]["test_acc"] for r in t)
 print(f"median seconds per epoch: hubel {hs:.2f}  pytorch {ts:.2f}  hubel/pytorch {hs/ts:.2f}x  "

@@ -24,7 +24,7 @@ internal static class TrainCommand
         var dataset = new Option<string?>("--dataset") { Description = "shipped (8,000/2,000 images in the repo) or fashion-mnist (60,000/10,000; from --data or /usr/share/datasets/fashion-mnist). Default: shipped, or fashion-mnist when --data is given." };
         dataset.AcceptOnlyFromAmong("shipped", "fashion-mnist");
         var data = new Option<string?>("--data") { Description = "Directory with the Fashion-MNIST IDX files (.gz or raw)." };
-        var epochs = Positive(new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 5 });
+        var epochs = Positive(new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 });
         var batch = Positive(new Option<int>("--batch-size") { Description = "Images per SGD step.", DefaultValueFactory = _ => 64 });
         var lr = PositiveReal(new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.01 });
         var momentum = NonNegative(new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 });
