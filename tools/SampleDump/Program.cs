@@ -1,6 +1,6 @@
 // Dumps every sample of Hubel.Ops.Registry.OpRegistry to JSON: id, op, attributes, inputs (shape, float64
 // values, whether differentiable), targets, the deterministic upstream gradient and the fingerprint that
-// tests/Hubel.Tests/Golden/parity.json records. Usage: dotnet run --project tools/SampleDump -- OUT.json
+// tests/Hubel.Tests/Golden/parity/<op>.json records. Usage: dotnet run --project tools/SampleDump -- OUT.json
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Hubel.Autograd;

@@ -5,13 +5,14 @@ using Hubel.Tensors;
 namespace Hubel.Tests.Ops;
 
 /// <summary>Theory data over <see cref="OpRegistry"/> and the stored PyTorch values.
-/// Golden values: tests/Hubel.Tests/Golden/parity.json, made by tools/golden/gen_parity.py from the samples
+/// Golden values: tests/Hubel.Tests/Golden/parity/&lt;op&gt;.json (one file per op, so op families can be added and
+/// regenerated independently), made by tools/golden/gen_parity.py from the samples
 /// tools/SampleDump writes (commands in tools/golden/README.md and in the file's "generator" field).</summary>
 public static class RegistryData
 {
     public const string Regenerate =
         "regenerate with: dotnet run --project tools/SampleDump -- out/golden-samples.json && " +
-        "/usr/bin/python3 tools/golden/gen_parity.py out/golden-samples.json tests/Hubel.Tests/Golden/parity.json " +
+        "/usr/bin/python3 tools/golden/gen_parity.py out/golden-samples.json tests/Hubel.Tests/Golden/parity [--ops OP] " +
         "(see tools/golden/README.md)";
 
     public static TheoryData<string> SampleIds => [.. OpRegistry.AllSamples.Select(x => x.Sample.Id)];
@@ -40,21 +41,27 @@ public static class RegistryData
     public static (OpInfo Op, ErrorCase Error) ErrorCase(string key) =>
         OpRegistry.AllErrorCases.Single(x => Key(x.Op, x.Error) == key);
 
-    private static readonly Lazy<JsonDocument?> _golden = new(() =>
+    private static readonly Lazy<Dictionary<string, JsonElement>?> _golden = new(() =>
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Golden", "parity.json");
-        return File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)) : null;
+        var dir = Path.Combine(AppContext.BaseDirectory, "Golden", "parity");
+        if (!Directory.Exists(dir)) return null;
+        var all = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal))
+            foreach (var entry in JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("samples").EnumerateObject())
+                if (!all.TryAdd(entry.Name, entry.Value))
+                    throw new Xunit.Sdk.XunitException($"sample '{entry.Name}' appears in two golden files (second: {Path.GetFileName(file)})");
+        return all;
     });
 
-    /// <summary>The golden file's root; fails (never skips) when the file is missing.</summary>
-    public static JsonElement GoldenRoot =>
-        _golden.Value?.RootElement ?? throw new Xunit.Sdk.XunitException($"Golden/parity.json is missing from the test output; {Regenerate}");
+    /// <summary>Every stored sample, merged over Golden/parity/*.json; fails (never skips) when the folder is missing.</summary>
+    public static IReadOnlyDictionary<string, JsonElement> GoldenSamples =>
+        _golden.Value ?? throw new Xunit.Sdk.XunitException($"Golden/parity/ is missing from the test output; {Regenerate}");
 
     /// <summary>The stored PyTorch entry of a sample; fails with the regeneration command when it is
     /// missing or was computed from other input values.</summary>
     public static GoldenEntry Golden(OpSample sample)
     {
-        if (!GoldenRoot.GetProperty("samples").TryGetProperty(sample.Id, out var e))
+        if (!GoldenSamples.TryGetValue(sample.Id, out var e))
             Assert.Fail($"no golden PyTorch values for sample '{sample.Id}'; {Regenerate}");
         string stored = e.GetProperty("fingerprint").GetString()!, now = sample.Fingerprint();
         if (stored != now)
@@ -67,7 +74,7 @@ public static class RegistryData
             grads);
     }
 
-    public static IEnumerable<string> GoldenIds => GoldenRoot.GetProperty("samples").EnumerateObject().Select(p => p.Name);
+    public static IEnumerable<string> GoldenIds => GoldenSamples.Keys;
 }
 
 public sealed record GoldenEntry(int[] OutShape, double[] Out, double[]?[] Grads);
