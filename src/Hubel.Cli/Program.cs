@@ -7,5 +7,6 @@ using Hubel.Cli.Commands;
 var root = new RootCommand("Hubel: convolutional neural networks for .NET. Train LeNet-5 on the shipped Fashion-MNIST subset with `hubel train`.")
 {
     TrainCommand.Create(),
+    OpsCommand.Create(),
 };
 return CliRunner.Run(root, args);

@@ -18,6 +18,13 @@ public sealed record OpInfo(string Name, IReadOnlyList<OpSample> Samples, IReadO
 
     public OpTolerance Tolerance { get; init; } = OpTolerance.Default;
 
+    /// <summary>Where the stored expected values come from: PyTorch, or (for ops PyTorch lacks) a naive float64
+    /// reference written from the notes' definition. Shown by <c>hubel ops</c>.</summary>
+    public string Reference { get; init; } = "PyTorch";
+
+    /// <summary>Whether any sample has an input that takes a gradient (the op has a backward pass).</summary>
+    public bool HasBackward => Samples.Any(s => Enumerable.Range(0, s.InputShapes.Length).Any(s.IsDifferentiable));
+
     public override string ToString() => Name;
 }
 
