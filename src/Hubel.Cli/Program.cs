@@ -8,5 +8,6 @@ var root = new RootCommand("Hubel: convolutional neural networks for .NET. Train
 {
     TrainCommand.Create(),
     OpsCommand.Create(),
+    FiltersCommand.Create(),
 };
 return CliRunner.Run(root, args);

@@ -1,0 +1,58 @@
+using Hubel.Serialization;
+using Hubel.Tensors;
+using StbImageSharp;
+using StbImageWriteSharp;
+
+namespace Hubel.Imaging;
+
+/// <summary>Reads PNG, JPEG, BMP, GIF, TGA, PSD and HDR images (StbImageSharp) into float tensors
+/// [C, H, W] with values in [0, 1], and writes tensors back as PNG (StbImageWriteSharp), atomically.</summary>
+public static class ImageFile
+{
+    /// <summary>Loads an image as [1, H, W] (grey) or [3, H, W] (colour; alpha is dropped).</summary>
+    /// <exception cref="FileNotFoundException">the file does not exist.</exception>
+    /// <exception cref="InvalidDataException">the file is not an image stb can decode (names the file).</exception>
+    public static Tensor Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"image '{path}' does not exist", path);
+        ImageResult image;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            image = ImageResult.FromStream(stream, StbImageSharp.ColorComponents.RedGreenBlueAlpha);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NotSupportedException)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable image ({e.Message})", e);
+        }
+        int h = image.Height, w = image.Width;
+        if (h < 1 || w < 1) throw new InvalidDataException($"'{path}' has no pixels");
+        bool grey = image.SourceComp is StbImageSharp.ColorComponents.Grey or StbImageSharp.ColorComponents.GreyAlpha;
+        int channels = grey ? 1 : 3;
+        var data = new float[checked(channels * h * w)];
+        var px = image.Data;
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < h * w; i++) data[c * h * w + i] = px[i * 4 + c] / 255f;
+        return Tensor.FromArray(data, [channels, h, w]);
+    }
+
+    /// <summary>Writes [C, H, W] (C = 1 or 3) or [H, W] with values in [0, 1] (clamped) as an 8-bit PNG.</summary>
+    public static void SavePng(string path, Tensor image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var t = image.Rank == 2 ? image.Reshape(1, image.Size(0), image.Size(1)) : image;
+        if (t.Rank != 3 || (t.Size(0) != 1 && t.Size(0) != 3))
+            throw new ArgumentException($"image must be [H, W], [1, H, W] or [3, H, W]; got {ShapeMath.Format(image.Shape)}", nameof(image));
+        int c = t.Size(0), h = t.Size(1), w = t.Size(2);
+        var values = t.ToFloatArray();
+        var rgb = new byte[checked(h * w * 3)];
+        for (int i = 0; i < h * w; i++)
+            for (int k = 0; k < 3; k++)
+            {
+                float v = values[(c == 1 ? 0 : k) * h * w + i];
+                rgb[i * 3 + k] = (byte)Math.Clamp((int)MathF.Round(v * 255f), 0, 255);
+            }
+        AtomicFile.Write(path, stream => new ImageWriter().WritePng(rgb, w, h, StbImageWriteSharp.ColorComponents.RedGreenBlue, stream));
+    }
+}
