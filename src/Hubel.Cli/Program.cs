@@ -9,5 +9,7 @@ var root = new RootCommand("Hubel: convolutional neural networks for .NET. Train
     TrainCommand.Create(),
     OpsCommand.Create(),
     FiltersCommand.Create(),
+    EvalCommand.Create(),
+    PredictCommand.Create(),
 };
 return CliRunner.Run(root, args);

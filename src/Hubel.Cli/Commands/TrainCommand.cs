@@ -86,16 +86,16 @@ internal static class TrainCommand
                 $"epoch {epoch}/{s.Epochs}  train loss {report.TrainLoss:F4}  train acc {report.TrainAccuracy:P2}  test acc {report.TestAccuracy:P2}  {report.ImagesPerSecond:N0} img/s  {report.Seconds:F1} s"));
         }
 
-        SafeTensors.Save(outPath, net.NamedParameters(), new Dictionary<string, string>
+        ModelFile.Save(outPath, net, new ModelInfo(s.Model, split.Train.ClassNames, split.Train.Channels, split.Train.Height, split.Train.Width,
+            Normalization.FashionMnistMean, Normalization.FashionMnistStd)
         {
-            ["model"] = s.Model,
-            ["dataset"] = datasetName,
-            ["classes"] = string.Join(",", split.Train.ClassNames),
-            ["input_shape"] = $"{split.Train.Channels},{split.Train.Height},{split.Train.Width}",
-            ["normalize_mean"] = Normalization.FashionMnistMean.ToString(CultureInfo.InvariantCulture),
-            ["normalize_std"] = Normalization.FashionMnistStd.ToString(CultureInfo.InvariantCulture),
-            ["test_accuracy"] = reports[^1].TestAccuracy.ToString("F4", CultureInfo.InvariantCulture),
-            ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
+            Extra = new Dictionary<string, string>
+            {
+                ["dataset"] = datasetName,
+                ["test_accuracy"] = reports[^1].TestAccuracy.ToString("F4", CultureInfo.InvariantCulture),
+                ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
+            },
         });
         if (!s.Json) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}"));
         return CliRunner.Ok;

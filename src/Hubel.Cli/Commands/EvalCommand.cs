@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Hubel.Data;
+using Hubel.Imaging;
+using Hubel.Serialization;
+using Hubel.Training;
+using Spectre.Console;
+
+namespace Hubel.Cli.Commands;
+
+/// <summary>`hubel eval --model FILE`: accuracy, per-class precision/recall/F1 and the confusion matrix (table and PNG).</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "A model saved by 'hubel train' (.safetensors).", Required = true };
+        var dataset = new Option<string?>("--dataset") { Description = "shipped or fashion-mnist (default: shipped, or fashion-mnist when --data is given)." };
+        dataset.AcceptOnlyFromAmong("shipped", "fashion-mnist");
+        var data = new Option<string?>("--data") { Description = "Directory with the Fashion-MNIST IDX files." };
+        var output = new Option<string?>("--out") { Description = "Where to write confusion-matrix.png (default: next to the model)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object and nothing else." };
+        var command = new Command("eval", """
+            Evaluate a trained model on a test set: accuracy, per-class precision, recall and F1, and the confusion
+            matrix as a table and as a PNG.
+
+            Examples:
+              hubel eval --model runs/lenet5-shipped.safetensors
+              hubel eval --model lenet.safetensors --dataset fashion-mnist --json
+            """) { model, dataset, data, output, json };
+        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(output), r.GetValue(json)));
+        return command;
+    }
+
+    private static int Run(string modelPath, string? datasetName, string? dataDir, string? outPath, bool json)
+    {
+        var (net, info) = ModelFile.Load(modelPath);
+        datasetName ??= dataDir is null ? "shipped" : "fashion-mnist";
+        if (datasetName == "shipped" && dataDir is not null) throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist");
+        var test = (datasetName == "shipped" ? FashionMnist.LoadShipped() : FashionMnist.Load(dataDir ?? FashionMnist.DefaultSystemDirectory)).Test;
+        if (test.Channels != info.Channels || test.Height != info.Height || test.Width != info.Width || test.ClassCount != info.ClassNames.Count)
+            throw new InvalidDataException($"the model expects {info.Channels}x{info.Height}x{info.Width} images in {info.ClassNames.Count} classes; {datasetName} has {test.Channels}x{test.Height}x{test.Width} in {test.ClassCount}");
+        var eval = Trainer.Evaluate(net, new BatchLoader(test, 1000, shuffle: false, mean: info.Mean, std: info.Std));
+        var metrics = ClassMetrics.FromConfusion(eval.Confusion, info.ClassNames);
+        string png = outPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", "confusion-matrix.png");
+        ImageFile.SavePng(png, ConfusionMatrixPlot.Render(eval.Confusion, info.ClassNames,
+            string.Create(CultureInfo.InvariantCulture, $"{info.Architecture} on {datasetName}: {eval.Accuracy:P2}")));
+        if (json)
+        {
+            int k = info.ClassNames.Count;
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                model = modelPath, dataset = datasetName, images = eval.Count, accuracy = Math.Round(eval.Accuracy, 6), loss = Math.Round(eval.Loss, 6),
+                classes = metrics.Select(m => new { index = m.Class, name = m.Name, support = m.Support, precision = Math.Round(m.Precision, 6), recall = Math.Round(m.Recall, 6), f1 = Math.Round(m.F1, 6) }),
+                confusion = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => eval.Confusion[i, j]).ToArray()),
+                confusion_png = png,
+            }));
+            return CliRunner.Ok;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{info.Architecture} on {datasetName} ({eval.Count:N0} images): accuracy {eval.Accuracy:P2}, loss {eval.Loss:F4}"));
+        var table = new Table().AddColumns("class", "name", "support", "precision", "recall", "F1");
+        foreach (var m in metrics)
+            table.AddRow(m.Class.ToString(), Markup.Escape(m.Name), m.Support.ToString(), m.Precision.ToString("F3"), m.Recall.ToString("F3"), m.F1.ToString("F3"));
+        var confusionTable = new Table().AddColumn("true \\ predicted");
+        for (int j = 0; j < info.ClassNames.Count; j++) confusionTable.AddColumn(j.ToString());
+        for (int i = 0; i < info.ClassNames.Count; i++)
+            confusionTable.AddRow([i.ToString(), .. Enumerable.Range(0, info.ClassNames.Count).Select(j => eval.Confusion[i, j].ToString())]);
+        var console = Terminal.IsRich ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(Console.Out) });
+        console.Write(table);
+        console.Write(confusionTable);
+        Console.WriteLine($"Confusion matrix picture: {png}");
+        return CliRunner.Ok;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using Hubel.Models;
+using Hubel.Nn;
+using Hubel.Tensors;
+
+namespace Hubel.Serialization;
+
+/// <summary>What a saved model needs besides its weights to be used again: the architecture name, the class
+/// names, the input shape and the input normalisation. Stored in the safetensors "__metadata__".</summary>
+public sealed record ModelInfo(string Architecture, IReadOnlyList<string> ClassNames, int Channels, int Height, int Width,
+    float Mean, float Std)
+{
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>Saves and loads a model with its <see cref="ModelInfo"/> (weights as safetensors, PyTorch names).</summary>
+public static class ModelFile
+{
+    public static void Save(string path, Module model, ModelInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(info);
+        var meta = new Dictionary<string, string>(info.Extra)
+        {
+            ["model"] = info.Architecture,
+            ["classes"] = string.Join(",", info.ClassNames),
+            ["input_shape"] = $"{info.Channels},{info.Height},{info.Width}",
+            ["normalize_mean"] = info.Mean.ToString("R", CultureInfo.InvariantCulture),
+            ["normalize_std"] = info.Std.ToString("R", CultureInfo.InvariantCulture),
+        };
+        SafeTensors.Save(path, model.NamedParameters(), meta);
+    }
+
+    /// <summary>Rebuilds the architecture named in the file and loads its weights (strictly: every name and shape must match).</summary>
+    /// <exception cref="InvalidDataException">metadata is missing or malformed, or weights do not fit the architecture.</exception>
+    public static (Module Model, ModelInfo Info) Load(string path)
+    {
+        var (tensors, meta) = SafeTensors.Load(path);
+        InvalidDataException Bad(string why) => new($"'{path}' is not a Hubel model file: {why}");
+        string Need(string key) => meta.TryGetValue(key, out var v) ? v : throw Bad($"metadata '{key}' is missing");
+        var classes = Need("classes").Split(',');
+        var shape = Need("input_shape").Split(',');
+        if (shape.Length != 3 || !shape.All(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is > 0 and <= 4096))
+            throw Bad($"input_shape '{meta["input_shape"]}' is not C,H,W with sizes in [1, 4096]");
+        int[] dims = shape.Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        if (!float.TryParse(Need("normalize_mean"), NumberStyles.Float, CultureInfo.InvariantCulture, out float mean)
+            || !float.TryParse(Need("normalize_std"), NumberStyles.Float, CultureInfo.InvariantCulture, out float std) || !(std > 0))
+            throw Bad("normalize_mean/normalize_std are not numbers (std must be > 0)");
+        var info = new ModelInfo(Need("model"), classes, dims[0], dims[1], dims[2], mean, std)
+        {
+            Extra = meta.Where(kv => kv.Key is not ("model" or "classes" or "input_shape" or "normalize_mean" or "normalize_std"))
+                .ToDictionary(kv => kv.Key, kv => kv.Value),
+        };
+        Module model;
+        try { model = ModelZoo.Create(info.Architecture, classes.Length, info.Channels, new Rng(0)); }
+        catch (ArgumentException e) { throw Bad(e.Message); }
+        try { model.LoadParameters(tensors); }
+        catch (ArgumentException e) { throw Bad(e.Message); }
+        model.Eval();
+        return (model, info);
+    }
+}
