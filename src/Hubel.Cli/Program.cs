@@ -11,5 +11,6 @@ var root = new RootCommand("Hubel: convolutional neural networks for .NET. Train
     FiltersCommand.Create(),
     EvalCommand.Create(),
     PredictCommand.Create(),
+    SummaryCommand.Create(),
 };
 return CliRunner.Run(root, args);

@@ -1,6 +1,5 @@
 using Hubel.Nn;
 using Hubel.Nn.Layers;
-using Hubel.Ops;
 using Hubel.Tensors;
 
 namespace Hubel.Models;
@@ -19,7 +18,13 @@ public sealed class LeNet5 : Module
         Fc1 = RegisterModule("fc1", new Linear(16 * 5 * 5, 120, rng: rng));
         Fc2 = RegisterModule("fc2", new Linear(120, 84, rng: rng));
         Fc3 = RegisterModule("fc3", new Linear(84, numClasses, rng: rng));
+        // Parameterless, so PyTorch's parameter names are unchanged; as modules they show up in summaries.
+        _relu = RegisterModule("relu", new ReLU());
+        _pool = RegisterModule("pool", new MaxPool2d(2));
     }
+
+    private readonly ReLU _relu;
+    private readonly MaxPool2d _pool;
 
     public Conv2d Conv1 { get; }
     public Conv2d Conv2 { get; }
@@ -29,11 +34,11 @@ public sealed class LeNet5 : Module
 
     public override Tensor Forward(Tensor input)
     {
-        var x = F.MaxPool2d(F.Relu(Conv1.Forward(input)), 2);
-        x = F.MaxPool2d(F.Relu(Conv2.Forward(x)), 2);
+        var x = _pool.Call(_relu.Call(Conv1.Call(input)));
+        x = _pool.Call(_relu.Call(Conv2.Call(x)));
         x = x.Flatten(1);
-        x = F.Relu(Fc1.Forward(x));
-        x = F.Relu(Fc2.Forward(x));
-        return Fc3.Forward(x);
+        x = _relu.Call(Fc1.Call(x));
+        x = _relu.Call(Fc2.Call(x));
+        return Fc3.Call(x);
     }
 }

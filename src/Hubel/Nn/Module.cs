@@ -17,6 +17,28 @@ public abstract class Module
     /// <summary>The computation. Layers keep it to a line or two that call <see cref="Hubel.Ops.F"/>.</summary>
     public abstract Tensor Forward(Tensor input);
 
+    /// <summary>Runs <see cref="Forward"/> and, while a <see cref="ForwardTrace"/> is recording, notes this module's
+    /// output (PyTorch's __call__ with forward hooks). Containers call their children through this, so
+    /// <c>hubel summary</c> sees every layer.</summary>
+    public Tensor Call(Tensor input)
+    {
+        var output = Forward(input);
+        ForwardTrace.Current?.Record(this, input, output);
+        return output;
+    }
+
+    /// <summary>This module ("" ) and every descendant with its dotted path, depth first.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
+    {
+        yield return (prefix, this);
+        foreach (var (name, child) in _children)
+            foreach (var item in child.NamedModules(prefix.Length == 0 ? name : prefix + "." + name))
+                yield return item;
+    }
+
+    /// <summary>Parameters registered on this module itself (not its children).</summary>
+    public IEnumerable<Tensor> OwnParameters() => _parameters.Select(p => p.Value);
+
     /// <summary>True in training mode (the default), false after <see cref="Eval"/>.</summary>
     public bool IsTraining { get; private set; } = true;
 
