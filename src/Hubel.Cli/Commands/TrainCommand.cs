@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hubel.Backends.Cpu;
 using Hubel.Data;
+using Hubel.Imaging;
 using Hubel.Models;
 using Hubel.Nn;
 using Hubel.Optim;
@@ -33,25 +34,26 @@ internal static class TrainCommand
         var threads = Positive(new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
         var output = new Option<string?>("--out") { Description = "Where to save the trained model (.safetensors). Default: runs/<model>-<dataset>.safetensors." };
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object per epoch on stdout and nothing else." };
+        var plot = new Option<bool>("--plot") { Description = "Also write <out>-curves.png: loss and accuracy per epoch, train and test." };
 
         var command = new Command("train", """
             Train a model and report test accuracy per epoch.
 
             Examples:
               hubel train
-              hubel train --epochs 10 --lr 0.02
+              hubel train --epochs 10 --lr 0.02 --plot
               hubel train --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.01 --momentum 0.9 --seed 0 --json
             """)
-        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json };
+        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot };
 
         command.SetAction(r => Run(new TrainSettings(
             r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
-            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json))));
+            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot))));
         return command;
     }
 
     private sealed record TrainSettings(string Model, string? Dataset, string? Data, int Epochs, int BatchSize, double Lr,
-        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json);
+        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json, bool Plot);
 
     private static int Run(TrainSettings s)
     {
@@ -97,8 +99,38 @@ internal static class TrainCommand
                 ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
             },
         });
-        if (!s.Json) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}"));
+        var pictures = WritePictures(outPath, s, net, test, split.Train.ClassNames, reports, datasetName);
+        if (!s.Json)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}; pictures: {string.Join(", ", pictures)}"));
         return CliRunner.Ok;
+    }
+
+    /// <summary>The confusion matrix of the final model (always) and the training curves (with --plot), next to the model.</summary>
+    private static List<string> WritePictures(string modelPath, TrainSettings s, Module net, BatchLoader test, IReadOnlyList<string> classes,
+        List<EpochReport> reports, string datasetName)
+    {
+        string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", Path.GetFileNameWithoutExtension(modelPath));
+        var written = new List<string>();
+        var final = Trainer.Evaluate(net, test);
+        string confusion = stem + "-confusion.png";
+        ImageFile.SavePng(confusion, ConfusionMatrixPlot.Render(final.Confusion, classes,
+            string.Create(CultureInfo.InvariantCulture, $"{s.Model} on {datasetName}: {final.Accuracy:P2}")));
+        written.Add(confusion);
+        if (s.Plot)
+        {
+            (double, double) P(EpochReport r, double v) => (r.Epoch, v);
+            var loss = LineChart.Render("loss", [
+                new Series("train", reports.Select(r => P(r, r.TrainLoss)).ToList(), LineChart.Blue),
+                new Series("test", reports.Select(r => P(r, r.TestLoss)).ToList(), LineChart.Orange)], "epoch");
+            var accuracy = LineChart.Render("accuracy", [
+                new Series("train", reports.Select(r => P(r, r.TrainAccuracy)).ToList(), LineChart.Blue),
+                new Series("test", reports.Select(r => P(r, r.TestAccuracy)).ToList(), LineChart.Orange)], "epoch");
+            string curves = stem + "-curves.png";
+            ImageFile.SavePng(curves, LineChart.SideBySide(loss, accuracy));
+            written.Add(curves);
+        }
+        return written;
     }
 
     private static EpochReport RunWithProgressBar(Trainer trainer, int epoch, int epochs, BatchLoader train, BatchLoader test)

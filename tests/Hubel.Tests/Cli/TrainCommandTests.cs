@@ -11,7 +11,7 @@ public class TrainCommandTests : IDisposable
     public void Json_mode_prints_one_object_per_epoch_and_nothing_else_and_saves_the_model()
     {
         var model = Path.Combine(_dir, "lenet.safetensors");
-        var (code, stdout, stderr) = CliProcess.Run("train", "--epochs", "2", "--json", "--out", model, "--seed", "1");
+        var (code, stdout, stderr) = CliProcess.Run("train", "--epochs", "2", "--json", "--plot", "--out", model, "--seed", "1");
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
@@ -28,6 +28,9 @@ public class TrainCommandTests : IDisposable
         var (tensors, meta) = Hubel.Serialization.SafeTensors.Load(model);
         Assert.Equal(10, tensors.Count);
         Assert.Equal("lenet5", meta["model"]);
+        // The confusion matrix is always drawn; --plot adds the curves; --json keeps stdout to the epoch lines.
+        Assert.True(Hubel.Imaging.ImageFile.Load(Path.Combine(_dir, "lenet-confusion.png")).Size(2) > 300);
+        Assert.True(Hubel.Imaging.ImageFile.Load(Path.Combine(_dir, "lenet-curves.png")).Size(2) > 600);
     }
 
     [Theory]
