@@ -12,5 +12,6 @@ var root = new RootCommand("Hubel: convolutional neural networks for .NET. Train
     EvalCommand.Create(),
     PredictCommand.Create(),
     SummaryCommand.Create(),
+    VisualizeCommand.Create(),
 };
 return CliRunner.Run(root, args);
