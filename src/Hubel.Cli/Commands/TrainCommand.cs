@@ -34,6 +34,7 @@ internal static class TrainCommand
         var threads = Positive(new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
         var output = new Option<string?>("--out") { Description = "Where to save the trained model (.safetensors). Default: runs/<model>-<dataset>.safetensors." };
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object per epoch on stdout and nothing else." };
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (<out>-checkpoint.safetensors, written after every epoch) up to --epochs in total; model, data and hyper-parameters come from the checkpoint." };
         var plot = new Option<bool>("--plot") { Description = "Also write <out>-curves.png: loss and accuracy per epoch, train and test." };
 
         var command = new Command("train", """
@@ -42,22 +43,31 @@ internal static class TrainCommand
             Examples:
               hubel train
               hubel train --epochs 10 --lr 0.02 --plot
+              hubel train --epochs 20 --resume runs/lenet5-shipped-checkpoint.safetensors
               hubel train --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.01 --momentum 0.9 --seed 0 --json
             """)
-        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot };
+        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot, resume };
 
         command.SetAction(r => Run(new TrainSettings(
             r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
-            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot))));
+            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot), r.GetValue(resume))));
         return command;
     }
 
     private sealed record TrainSettings(string Model, string? Dataset, string? Data, int Epochs, int BatchSize, double Lr,
-        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json, bool Plot);
+        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json, bool Plot, string? Resume);
 
     private static int Run(TrainSettings s)
     {
         CpuThreads.Count = s.Threads;
+        Checkpoint.State? resumed = null;
+        if (s.Resume is not null)
+        {
+            resumed = Checkpoint.ReadState(s.Resume);
+            s = WithCheckpointSettings(s, resumed);
+            if (s.Epochs <= resumed.Epoch)
+                throw new UsageException($"--epochs ({s.Epochs}) must exceed the {resumed.Epoch} epoch(s) the checkpoint has already trained");
+        }
         string datasetName = s.Dataset ?? (s.Data is null ? "shipped" : "fashion-mnist");
         if (datasetName == "shipped" && s.Data is not null)
             throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist (or leave --dataset out)");
@@ -69,7 +79,8 @@ internal static class TrainCommand
         var net = ModelZoo.Create(s.Model, split.Train.ClassCount, split.Train.Channels);
         var optimizer = new Sgd(net.Parameters(), s.Lr, s.Momentum, s.WeightDecay);
         var trainer = new Trainer(net, optimizer);
-        var train = new BatchLoader(split.Train, s.BatchSize, shuffle: true, rng: new Rng(s.Seed + 1));
+        var dataOrder = new Rng(s.Seed + 1);
+        var train = new BatchLoader(split.Train, s.BatchSize, shuffle: true, rng: dataOrder);
         var test = new BatchLoader(split.Test, 1000, shuffle: false);
         string outPath = s.Out ?? Path.Combine("runs", $"{s.Model}-{datasetName}.safetensors");
 
@@ -77,12 +88,22 @@ internal static class TrainCommand
             Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {split.Train.Count:N0} train / {split.Test.Count:N0} test images, " +
                               $"{s.Epochs} epochs, batch {s.BatchSize}, lr {s.Lr}, momentum {s.Momentum}, {CpuThreads.Count} threads");
         var reports = new List<EpochReport>();
-        for (int epoch = 1; epoch <= s.Epochs; epoch++)
+        int firstEpoch = 1;
+        if (resumed is not null)
+        {
+            Checkpoint.Restore(s.Resume!, net, optimizer, dataOrder);
+            reports.AddRange(resumed.History);
+            firstEpoch = resumed.Epoch + 1;
+            if (!s.Json) Console.WriteLine($"Resuming from {s.Resume} after epoch {resumed.Epoch}");
+        }
+        string checkpointPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath) + "-checkpoint.safetensors");
+        for (int epoch = firstEpoch; epoch <= s.Epochs; epoch++)
         {
             var report = s.Json || !Terminal.IsRich
                 ? trainer.RunEpoch(epoch, train, test)
                 : RunWithProgressBar(trainer, epoch, s.Epochs, train, test);
             reports.Add(report);
+            Checkpoint.Save(checkpointPath, net, optimizer, dataOrder, epoch, SettingsOf(s, datasetName), reports);
             if (s.Json) Console.WriteLine(JsonLine(report));
             else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {epoch}/{s.Epochs}  train loss {report.TrainLoss:F4}  train acc {report.TrainAccuracy:P2}  test acc {report.TestAccuracy:P2}  {report.ImagesPerSecond:N0} img/s  {report.Seconds:F1} s"));
@@ -104,6 +125,37 @@ internal static class TrainCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}; pictures: {string.Join(", ", pictures)}"));
         return CliRunner.Ok;
+    }
+
+    private static Dictionary<string, string> SettingsOf(TrainSettings s, string datasetName)
+    {
+        var d = new Dictionary<string, string>
+        {
+            ["model"] = s.Model, ["dataset"] = datasetName, ["batch_size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["lr"] = s.Lr.ToString("R", CultureInfo.InvariantCulture), ["momentum"] = s.Momentum.ToString("R", CultureInfo.InvariantCulture),
+            ["weight_decay"] = s.WeightDecay.ToString("R", CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
+        };
+        if (s.Data is not null) d["data"] = Path.GetFullPath(s.Data);
+        return d;
+    }
+
+    private static TrainSettings WithCheckpointSettings(TrainSettings s, Checkpoint.State state)
+    {
+        string Get(string key) => state.Settings.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"checkpoint setting '{key}' is missing");
+        double D(string key) => double.Parse(Get(key), CultureInfo.InvariantCulture);
+        try
+        {
+            return s with
+            {
+            Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"),
+            BatchSize = int.Parse(Get("batch_size"), CultureInfo.InvariantCulture), Lr = D("lr"), Momentum = D("momentum"),
+            WeightDecay = D("weight_decay"), Seed = ulong.Parse(Get("seed"), CultureInfo.InvariantCulture),
+            };
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new InvalidDataException($"checkpoint settings are malformed ({e.Message})");
+        }
     }
 
     /// <summary>The confusion matrix of the final model (always) and the training curves (with --plot), next to the model.</summary>

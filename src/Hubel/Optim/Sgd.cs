@@ -44,6 +44,21 @@ public sealed class Sgd : Optimizer
     /// <summary>Momentum buffers, one per parameter (null until that parameter's first step); for checkpoints.</summary>
     public IReadOnlyList<Tensor?> Velocity => _velocity;
 
+    /// <summary>Restores momentum buffers saved from <see cref="Velocity"/> (a checkpoint), checking their shapes.</summary>
+    public void LoadVelocity(IReadOnlyList<Tensor?> velocity)
+    {
+        ArgumentNullException.ThrowIfNull(velocity);
+        if (velocity.Count != Parameters.Count)
+            throw new ArgumentException($"got {velocity.Count} momentum buffers for {Parameters.Count} parameters", nameof(velocity));
+        for (int i = 0; i < velocity.Count; i++)
+        {
+            var v = velocity[i];
+            if (v is not null && !v.Shape.SequenceEqual(Parameters[i].Shape))
+                throw new ArgumentException($"momentum buffer {i} has shape {ShapeMath.Format(v.Shape)}, parameter has {ShapeMath.Format(Parameters[i].Shape)}", nameof(velocity));
+            _velocity[i] = v?.To(Parameters[i].DType).Clone();
+        }
+    }
+
     public override void Step()
     {
         for (int i = 0; i < Parameters.Count; i++)
