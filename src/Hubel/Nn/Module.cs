@@ -13,6 +13,7 @@ public abstract class Module
 {
     private readonly List<(string Name, Tensor Value)> _parameters = [];
     private readonly List<(string Name, Module Value)> _children = [];
+    private readonly List<(string Name, Tensor Value)> _buffers = [];
 
     /// <summary>The computation. Layers keep it to a line or two that call <see cref="Hubel.Ops.F"/>.</summary>
     public abstract Tensor Forward(Tensor input);
@@ -61,6 +62,16 @@ public abstract class Module
         return value;
     }
 
+    /// <summary>Registers state that is saved with the model but not trained (batch norm's running_mean,
+    /// running_var, num_batches_tracked). Buffers never require grad; layers update them in place.</summary>
+    protected Tensor RegisterBuffer(string name, Tensor value)
+    {
+        CheckName(name);
+        ArgumentNullException.ThrowIfNull(value);
+        _buffers.Add((name, value));
+        return value;
+    }
+
     /// <summary>Registers a child module under <paramref name="name"/>.</summary>
     protected T RegisterModule<T>(string name, T module) where T : Module
     {
@@ -74,7 +85,7 @@ public abstract class Module
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.'))
             throw new ArgumentException($"'{name}' is not a valid module or parameter name (non-empty, no dots)", nameof(name));
-        if (_parameters.Any(p => p.Name == name) || _children.Any(c => c.Name == name))
+        if (_parameters.Any(p => p.Name == name) || _children.Any(c => c.Name == name) || _buffers.Any(b => b.Name == name))
             throw new ArgumentException($"'{name}' is already registered in {GetType().Name}", nameof(name));
     }
 
@@ -86,6 +97,26 @@ public abstract class Module
         foreach (var (name, p) in _parameters) yield return (prefix + name, p);
         foreach (var (name, child) in _children)
             foreach (var item in child.NamedParameters(prefix + name + "."))
+                yield return item;
+    }
+
+    /// <summary>Every buffer with its dotted path, depth first in registration order.</summary>
+    public IEnumerable<(string Name, Tensor Value)> NamedBuffers(string prefix = "")
+    {
+        foreach (var (name, b) in _buffers) yield return (prefix + name, b);
+        foreach (var (name, child) in _children)
+            foreach (var item in child.NamedBuffers(prefix + name + "."))
+                yield return item;
+    }
+
+    /// <summary>Parameters and buffers in PyTorch's state_dict order (each module's parameters, then its buffers,
+    /// then its children): what a checkpoint must save for the model to evaluate the same after loading.</summary>
+    public IEnumerable<(string Name, Tensor Value)> NamedState(string prefix = "")
+    {
+        foreach (var (name, p) in _parameters) yield return (prefix + name, p);
+        foreach (var (name, b) in _buffers) yield return (prefix + name, b);
+        foreach (var (name, child) in _children)
+            foreach (var item in child.NamedState(prefix + name + "."))
                 yield return item;
     }
 

@@ -152,6 +152,9 @@ public static partial class OpRegistry
     [
         .. ConvOps(), .. PoolOps(), .. ActivationOps(), .. ArithmeticOps(), .. LinearOps(),
         .. ReductionOps(), .. SoftmaxOps(), .. LossOps(), .. ShapeOps(),
+        .. ParametricActivationOps(),
+        .. NormalizationOps(),
+        .. LayoutOps(),
     ]);
 
     private static readonly Lazy<Dictionary<string, (OpInfo Op, OpSample Sample)>> _byId = new(() =>

@@ -1,0 +1,135 @@
+using System.Numerics;
+using Hubel.Autograd;
+using Hubel.Backends.Cpu;
+using Hubel.Tensors;
+
+namespace Hubel.Ops;
+
+/// <summary>Batch normalisation and local response normalisation over [N, C, *] (output shape = input shape).</summary>
+public static partial class F
+{
+    /// <summary>Batch normalisation over [N, C], [N, C, L], [N, C, H, W] or [N, C, D, H, W]:
+    /// y = (x - μ)/√(σ² + eps)·weight + bias per channel. In training μ, σ² are the batch's (biased variance) and the
+    /// running statistics, when given, are updated in place: r ← (1 - momentum)·r + momentum·batch, with the unbiased
+    /// variance (as PyTorch). In evaluation μ, σ² are the running statistics, which are then required.
+    /// The backward pass differentiates through the batch statistics in training.</summary>
+    /// <exception cref="ArgumentException">rank &lt; 2; a per-channel tensor not [C]; one running statistic without the other;
+    /// no running statistics in evaluation; one value per channel in training.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">momentum outside [0, 1] or eps not positive.</exception>
+    public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
+        bool training = false, double momentum = 0.1, double eps = 1e-5)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank < 2) throw new ArgumentException($"input must be [N, C, *]; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
+        int n = input.Size(0), c = input.Size(1), s = 1;
+        for (int d = 2; d < input.Rank; d++) s *= input.Size(d);
+        CheckChannelVector(runningMean, c, input.DType, nameof(runningMean));
+        CheckChannelVector(runningVar, c, input.DType, nameof(runningVar));
+        CheckChannelVector(weight, c, input.DType, nameof(weight));
+        CheckChannelVector(bias, c, input.DType, nameof(bias));
+        if ((runningMean is null) != (runningVar is null))
+            throw new ArgumentException("runningMean and runningVar must be given together", runningMean is null ? nameof(runningMean) : nameof(runningVar));
+        if (!training && runningMean is null)
+            throw new ArgumentException("evaluation mode normalises with the running statistics; pass runningMean and runningVar (or training: true)", nameof(runningMean));
+        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");
+        if (!(eps > 0) || !double.IsFinite(eps)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be a positive finite number");
+        long count = (long)n * s;
+        if (training && count <= 1)
+            throw new ArgumentException($"training needs more than one value per channel; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
+
+        var x = input.Detach().Contiguous();
+        var w = weight?.Detach().Contiguous();
+        var b = bias?.Detach().Contiguous();
+        double[] mean, variance;
+        if (training)
+        {
+            mean = new double[c]; variance = new double[c];
+            if (x.DType == DType.Float32) NormKernels.BatchStats<float>(Mem<float>(x), n, c, s, mean, variance);
+            else NormKernels.BatchStats<double>(Mem<double>(x), n, c, s, mean, variance);
+            if (runningMean is not null) UpdateRunningStats(runningMean, runningVar!, mean, variance, momentum, count);
+        }
+        else
+        {
+            mean = runningMean!.ToDoubleArray();
+            variance = runningVar!.ToDoubleArray();
+        }
+        var invStd = variance.Select(v => 1 / Math.Sqrt(v + eps)).ToArray();
+        var y = Tensor.Empty(x.ShapeArray, x.DType);
+        if (x.DType == DType.Float32)
+            NormKernels.BatchNormForward<float>(Mem<float>(x), MutMem<float>(y), n, c, s, mean, invStd, OptMem<float>(w), OptMem<float>(b));
+        else
+            NormKernels.BatchNormForward<double>(Mem<double>(x), MutMem<double>(y), n, c, s, mean, invStd, OptMem<double>(w), OptMem<double>(b));
+
+        return Graph.Record(y, "batch_norm", [input, weight, bias], g =>
+        {
+            var dy = g.Contiguous();
+            var dx = input.RequiresGrad ? Tensor.Empty(x.ShapeArray, x.DType) : null;
+            var dw = weight is { RequiresGrad: true } ? Tensor.Empty([c], x.DType) : null;
+            var db = bias is { RequiresGrad: true } ? Tensor.Empty([c], x.DType) : null;
+            if (x.DType == DType.Float32)
+                NormKernels.BatchNormBackward<float>(Mem<float>(x), Mem<float>(dy), OptMut<float>(dx), OptMut<float>(dw), OptMut<float>(db), n, c, s, mean, invStd, OptMem<float>(w), training);
+            else
+                NormKernels.BatchNormBackward<double>(Mem<double>(x), Mem<double>(dy), OptMut<double>(dx), OptMut<double>(dw), OptMut<double>(db), n, c, s, mean, invStd, OptMem<double>(w), training);
+            return [dx, .. weight is null ? Array.Empty<Tensor?>() : [dw], .. bias is null ? Array.Empty<Tensor?>() : [db]];
+        });
+    }
+
+    /// <summary>PyTorch's running-statistics update, in place and outside the graph: the variance is the unbiased
+    /// one (divided by M - 1, M values per channel).</summary>
+    private static void UpdateRunningStats(Tensor runningMean, Tensor runningVar, double[] mean, double[] variance, double momentum, long count)
+    {
+        if (!runningMean.IsContiguous || !runningVar.IsContiguous)
+            throw new ArgumentException("running statistics are updated in place and must be contiguous", nameof(runningMean));
+        var rm = runningMean.ToDoubleArray();
+        var rv = runningVar.ToDoubleArray();
+        for (int i = 0; i < rm.Length; i++)
+        {
+            rm[i] = (1 - momentum) * rm[i] + momentum * mean[i];
+            rv[i] = (1 - momentum) * rv[i] + momentum * variance[i] * count / (count - 1);
+        }
+        runningMean.CopyFrom(Tensor.FromArray(rm, [rm.Length]));
+        runningVar.CopyFrom(Tensor.FromArray(rv, [rv.Length]));
+    }
+
+    private static void CheckChannelVector(Tensor? t, int channels, DType dtype, string name)
+    {
+        if (t is null) return;
+        if (t.Rank != 1 || t.Size(0) != channels)
+            throw new ArgumentException($"{name} must be [{channels}] (one value per channel); got {ShapeMath.Format(t.ShapeArray)}", name);
+        if (t.DType != dtype) throw new ArgumentException($"{name} is {t.DType} but the input is {dtype}", name);
+    }
+
+    // default(...?) and not null: a bare null would convert to an empty ReadOnlyMemory (through T[]), not to "absent".
+    private static ReadOnlyMemory<T>? OptMem<T>(Tensor? t) => t is null ? default(ReadOnlyMemory<T>?) : Mem<T>(t);
+
+    private static Memory<T>? OptMut<T>(Tensor? t) => t is null ? default(Memory<T>?) : MutMem<T>(t);
+
+    /// <summary>Local response normalisation across channels (AlexNet), as PyTorch defines it:
+    /// y_c = x_c / (k + α/size · Σ_j x_j²)^β, j over the <paramref name="size"/> channels
+    /// [c - size/2, c + (size-1)/2] (zero-padded). AlexNet: size 5, α 1e-4, β 0.75, k 2. Input [N, C, *], rank ≥ 3.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">size &lt; 1, or alpha, beta or k not finite, or k ≤ 0.</exception>
+    public static Tensor LocalResponseNorm(Tensor input, int size, double alpha = 1e-4, double beta = 0.75, double k = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank < 3) throw new ArgumentException($"input must be [N, C, *] with at least one spatial dimension; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
+        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "size must be >= 1");
+        RequireFinite(alpha, nameof(alpha));
+        RequireFinite(beta, nameof(beta));
+        if (!(k > 0) || !double.IsFinite(k)) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be a positive finite number (it keeps the denominator away from zero)");
+        int n = input.Size(0), c = input.Size(1), s = 1;
+        for (int d = 2; d < input.Rank; d++) s *= input.Size(d);
+        var x = input.Detach().Contiguous();
+        var y = Tensor.Empty(x.ShapeArray, x.DType);
+        var denom = Tensor.Empty(x.ShapeArray, x.DType);
+        if (x.DType == DType.Float32) NormKernels.LrnForward<float>(Mem<float>(x), MutMem<float>(y), MutMem<float>(denom), n, c, s, size, alpha, beta, k);
+        else NormKernels.LrnForward<double>(Mem<double>(x), MutMem<double>(y), MutMem<double>(denom), n, c, s, size, alpha, beta, k);
+        return Graph.Record(y, "local_response_norm", [input], g =>
+        {
+            var dy = g.Contiguous();
+            var dx = Tensor.Empty(x.ShapeArray, x.DType);
+            if (x.DType == DType.Float32) NormKernels.LrnBackward<float>(Mem<float>(x), Mem<float>(denom), Mem<float>(dy), MutMem<float>(dx), n, c, s, size, alpha, beta);
+            else NormKernels.LrnBackward<double>(Mem<double>(x), Mem<double>(denom), Mem<double>(dy), MutMem<double>(dx), n, c, s, size, alpha, beta);
+            return [dx];
+        });
+    }
+}
