@@ -155,6 +155,7 @@ public static partial class OpRegistry
         .. ParametricActivationOps(),
         .. NormalizationOps(),
         .. LayoutOps(),
+        .. PoolingOps(),
     ]);
 
     private static readonly Lazy<Dictionary<string, (OpInfo Op, OpSample Sample)>> _byId = new(() =>
