@@ -12,9 +12,21 @@ internal static class AdaptivePoolKernels
 
     public static int End(int i, int input, int output) => (int)(((long)(i + 1) * input + output - 1) / output);
 
+    /// <summary>Window bounds of every output cell along one dimension, computed once per call (two 64-bit divisions
+    /// per cell would otherwise sit in the innermost output loop).</summary>
+    private static (int[] Lo, int[] Hi) Bins(int input, int output)
+    {
+        var lo = new int[output];
+        var hi = new int[output];
+        for (int i = 0; i < output; i++) { lo[i] = Start(i, input, output); hi[i] = End(i, input, output); }
+        return (lo, hi);
+    }
+
     public static void MaxForward<T>(ReadOnlyMemory<T> x, Memory<T> y, int[] argmax, int planes, int h, int w, int oh, int ow)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var (hLo, hHi) = Bins(h, oh);
+        var (wLo, wHi) = Bins(w, ow);
         CpuThreads.For(planes, (p0, p1) =>
         {
             var xs = x.Span; var ys = y.Span;
@@ -23,24 +35,24 @@ internal static class AdaptivePoolKernels
                 var src = xs.Slice(plane * h * w, h * w);
                 int o = plane * oh * ow;
                 for (int i = 0; i < oh; i++)
-                {
-                    int h0 = Start(i, h, oh), h1 = End(i, h, oh);
                     for (int j = 0; j < ow; j++, o++)
                     {
-                        int w0 = Start(j, w, ow), w1 = End(j, w, ow);
-                        int bestIdx = h0 * w + w0;
+                        int w0 = wLo[j], len = wHi[j] - w0;
+                        int bestIdx = hLo[i] * w + w0;
                         T best = src[bestIdx];
-                        for (int ih = h0; ih < h1; ih++)
-                            for (int iw = w0; iw < w1; iw++)
+                        for (int ih = hLo[i]; ih < hHi[i]; ih++)
+                        {
+                            var row = src.Slice(ih * w + w0, len);
+                            for (int k = 0; k < row.Length; k++)
                             {
-                                T v = src[ih * w + iw];
+                                T v = row[k];
                                 // NaN wins, as in PyTorch; the first NaN stays.
-                                if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; bestIdx = ih * w + iw; }
+                                if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; bestIdx = ih * w + w0 + k; }
                             }
+                        }
                         ys[o] = best;
                         argmax[o] = bestIdx;
                     }
-                }
             }
         }, minPerWorker: 4);
     }
@@ -54,6 +66,8 @@ internal static class AdaptivePoolKernels
     private static void AvgPass<T>(ReadOnlyMemory<T> from, Memory<T> to, int planes, int h, int w, int oh, int ow, bool backward)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var (hLo, hHi) = Bins(h, oh);
+        var (wLo, wHi) = Bins(w, ow);
         CpuThreads.For(planes, (p0, p1) =>
         {
             var src = from.Span; var dst = to.Span;
@@ -61,27 +75,27 @@ internal static class AdaptivePoolKernels
             {
                 int inBase = plane * h * w, o = plane * oh * ow;
                 for (int i = 0; i < oh; i++)
-                {
-                    int h0 = Start(i, h, oh), h1 = End(i, h, oh);
                     for (int j = 0; j < ow; j++, o++)
                     {
-                        int w0 = Start(j, w, ow), w1 = End(j, w, ow);
-                        T count = T.CreateChecked((h1 - h0) * (w1 - w0));
+                        int w0 = wLo[j], len = wHi[j] - w0;
+                        T count = T.CreateChecked((hHi[i] - hLo[i]) * len);
                         if (backward)
                         {
                             T share = src[o] / count;
-                            for (int ih = h0; ih < h1; ih++)
-                                for (int iw = w0; iw < w1; iw++) dst[inBase + ih * w + iw] += share;
+                            for (int ih = hLo[i]; ih < hHi[i]; ih++)
+                            {
+                                var row = dst.Slice(inBase + ih * w + w0, len);
+                                for (int k = 0; k < row.Length; k++) row[k] += share;
+                            }
                         }
                         else
                         {
                             T sum = T.Zero;
-                            for (int ih = h0; ih < h1; ih++)
-                                for (int iw = w0; iw < w1; iw++) sum += src[inBase + ih * w + iw];
+                            for (int ih = hLo[i]; ih < hHi[i]; ih++)
+                                foreach (T v in src.Slice(inBase + ih * w + w0, len)) sum += v;
                             dst[o] = sum / count;
                         }
                     }
-                }
             }
         }, minPerWorker: 4);
     }
@@ -96,6 +110,7 @@ internal static class AdaptivePoolKernels
         {
             var xs = x.Span; var ys = y.Span;
             T invP = T.One / p;
+            bool two = p == T.CreateChecked(2);
             for (int plane = p0; plane < p1; plane++)
             {
                 int inBase = plane * g.H * g.W, o = plane * g.OutPixels;
@@ -104,9 +119,19 @@ internal static class AdaptivePoolKernels
                     {
                         var (h0, h1, w0, w1, c) = LpWindow<T>(g, oh, ow);
                         T sum = T.Zero;
-                        for (int ih = h0; ih < h1; ih++)
-                            for (int iw = w0; iw < w1; iw++) sum += T.Pow(xs[inBase + ih * g.W + iw], p);
-                        ys[o] = T.Pow(c * sum, invP);
+                        // L2 pooling is the common case; Pow is several times slower than a multiply and a root.
+                        if (two)
+                        {
+                            for (int ih = h0; ih < h1; ih++)
+                                foreach (T v in xs.Slice(inBase + ih * g.W + w0, w1 - w0)) sum += v * v;
+                            ys[o] = T.Sqrt(c * sum);
+                        }
+                        else
+                        {
+                            for (int ih = h0; ih < h1; ih++)
+                                foreach (T v in xs.Slice(inBase + ih * g.W + w0, w1 - w0)) sum += T.Pow(v, p);
+                            ys[o] = T.Pow(c * sum, invP);
+                        }
                     }
             }
         }, minPerWorker: 4);
@@ -119,6 +144,7 @@ internal static class AdaptivePoolKernels
         CpuThreads.For(g.N * g.C, (p0, p1) =>
         {
             var xs = x.Span; var ys = y.Span; var dys = dy.Span; var dxs = dx.Span;
+            bool two = p == T.CreateChecked(2);
             for (int plane = p0; plane < p1; plane++)
             {
                 int inBase = plane * g.H * g.W, o = plane * g.OutPixels;
@@ -126,12 +152,12 @@ internal static class AdaptivePoolKernels
                     for (int ow = 0; ow < g.OutW; ow++, o++)
                     {
                         var (h0, h1, w0, w1, c) = LpWindow<T>(g, oh, ow);
-                        T scale = dys[o] * c * T.Pow(ys[o], T.One - p);
+                        T scale = dys[o] * c * (two ? T.One / ys[o] : T.Pow(ys[o], T.One - p));
                         for (int ih = h0; ih < h1; ih++)
                             for (int iw = w0; iw < w1; iw++)
                             {
                                 int i = inBase + ih * g.W + iw;
-                                dxs[i] += scale * T.Pow(xs[i], p - T.One);
+                                dxs[i] += scale * (two ? xs[i] : T.Pow(xs[i], p - T.One));
                             }
                     }
             }
