@@ -48,12 +48,35 @@ internal static class EvalCommand
         if (json)
         {
             int k = info.ClassNames.Count;
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(JsonOut.Object(w =>
             {
-                model = modelPath, dataset = datasetName, images = eval.Count, accuracy = Math.Round(eval.Accuracy, 6), loss = Math.Round(eval.Loss, 6),
-                classes = metrics.Select(m => new { index = m.Class, name = m.Name, support = m.Support, precision = Math.Round(m.Precision, 6), recall = Math.Round(m.Recall, 6), f1 = Math.Round(m.F1, 6) }),
-                confusion = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => eval.Confusion[i, j]).ToArray()),
-                confusion_png = png,
+                w.WriteString("model", modelPath);
+                w.WriteString("dataset", datasetName);
+                w.WriteNumber("images", eval.Count);
+                w.WriteNumber("accuracy", Math.Round(eval.Accuracy, 6));
+                w.WriteNumber("loss", Math.Round(eval.Loss, 6));
+                w.WriteStartArray("classes");
+                foreach (var m in metrics)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("index", m.Class);
+                    w.WriteString("name", m.Name);
+                    w.WriteNumber("support", m.Support);
+                    w.WriteNumber("precision", Math.Round(m.Precision, 6));
+                    w.WriteNumber("recall", Math.Round(m.Recall, 6));
+                    w.WriteNumber("f1", Math.Round(m.F1, 6));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteStartArray("confusion");
+                for (int i = 0; i < k; i++)
+                {
+                    w.WriteStartArray();
+                    for (int j = 0; j < k; j++) w.WriteNumberValue(eval.Confusion[i, j]);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+                w.WriteString("confusion_png", png);
             }));
             return CliRunner.Ok;
         }

@@ -36,13 +36,21 @@ internal static class OpsCommand
             .ToList();
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(JsonOut.Object(w =>
             {
-                ops = rows.Select(r => new Dictionary<string, object>
+                w.WriteStartArray("ops");
+                foreach (var r in rows)
                 {
-                    ["name"] = r.Name, ["input_ranks"] = r.InputRanks, ["has_backward"] = r.HasBackward,
-                    ["samples"] = r.Samples, ["error_cases"] = r.ErrorCases, ["reference"] = r.Reference,
-                }),
+                    w.WriteStartObject();
+                    w.WriteString("name", r.Name);
+                    w.WriteString("input_ranks", r.InputRanks);
+                    w.WriteBoolean("has_backward", r.HasBackward);
+                    w.WriteNumber("samples", r.Samples);
+                    w.WriteNumber("error_cases", r.ErrorCases);
+                    w.WriteString("reference", r.Reference);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
             }));
             return CliRunner.Ok;
         }

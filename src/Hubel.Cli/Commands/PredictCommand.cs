@@ -35,7 +35,7 @@ internal static class PredictCommand
     {
         var (net, info) = ModelFile.Load(modelPath);
         top = Math.Min(top, info.ClassNames.Count);
-        var results = new List<object>();
+        var results = new List<(string File, List<(int Class, float P)> Best)>();
         foreach (var path in images)
         {
             var input = Preprocess.ForModel(ImageFile.Load(path), info.Channels, info.Height, info.Width, info.Mean, info.Std, invert);
@@ -43,11 +43,33 @@ internal static class PredictCommand
             using (Graph.NoGrad()) probabilities = F.Softmax(net.Forward(input), 1).ToFloatArray();
             var best = probabilities.Select((p, c) => (Class: c, P: p)).OrderByDescending(x => x.P).Take(top).ToList();
             if (json)
-                results.Add(new { file = path, top = best.Select(b => new { @class = info.ClassNames[b.Class], index = b.Class, probability = Math.Round(b.P, 6) }) });
+                results.Add((path, best));
             else
                 Console.WriteLine($"{path}: " + string.Join("  ", best.Select(b => string.Create(CultureInfo.InvariantCulture, $"{info.ClassNames[b.Class]} {b.P:P1}"))));
         }
-        if (json) Console.WriteLine(JsonSerializer.Serialize(new { model = modelPath, predictions = results }));
+        if (json)
+            Console.WriteLine(JsonOut.Object(w =>
+            {
+                w.WriteString("model", modelPath);
+                w.WriteStartArray("predictions");
+                foreach (var (file, best) in results)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("file", file);
+                    w.WriteStartArray("top");
+                    foreach (var (c, p) in best)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("class", info.ClassNames[c]);
+                        w.WriteNumber("index", c);
+                        w.WriteNumber("probability", Math.Round(p, 6));
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }));
         return CliRunner.Ok;
     }
 }

@@ -51,14 +51,27 @@ internal static class SummaryCommand
         var summary = ModelSummary.Of(net, inputShape);
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(JsonOut.Object(w =>
             {
-                total_params = summary.TotalParameters,
-                total_macs = summary.TotalMacs,
-                input_shape = inputShape,
-                activation_bytes = summary.ActivationBytes(batchSize),
-                batch_size = batchSize,
-                layers = summary.Layers.Select(l => new { name = l.Name, type = l.Type, output_shape = l.OutputShape, @params = l.Parameters, macs = l.Macs, receptive_field = l.ReceptiveField, stride = l.Stride }),
+                w.WriteNumber("total_params", summary.TotalParameters);
+                w.WriteNumber("total_macs", summary.TotalMacs);
+                w.Ints("input_shape", inputShape);
+                w.WriteNumber("activation_bytes", summary.ActivationBytes(batchSize));
+                w.WriteNumber("batch_size", batchSize);
+                w.WriteStartArray("layers");
+                foreach (var l in summary.Layers)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", l.Name);
+                    w.WriteString("type", l.Type);
+                    w.Ints("output_shape", l.OutputShape);
+                    w.WriteNumber("params", l.Parameters);
+                    w.WriteNumber("macs", l.Macs);
+                    w.WriteNumber("receptive_field", l.ReceptiveField);
+                    w.WriteNumber("stride", l.Stride);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
             }));
             return CliRunner.Ok;
         }

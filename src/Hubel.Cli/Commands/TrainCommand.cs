@@ -205,13 +205,13 @@ internal static class TrainCommand
         return report!;
     }
 
-    private static string JsonLine(EpochReport r) => JsonSerializer.Serialize(new Dictionary<string, object>
+    private static string JsonLine(EpochReport r) => JsonOut.Object(w =>
     {
-        ["epoch"] = r.Epoch,
-        ["train_loss"] = Math.Round(r.TrainLoss, 6),
-        ["test_accuracy"] = Math.Round(r.TestAccuracy, 6),
-        ["images_per_second"] = Math.Round(r.ImagesPerSecond, 1),
-        ["seconds"] = Math.Round(r.Seconds, 3),
+        w.WriteNumber("epoch", r.Epoch);
+        w.WriteNumber("train_loss", Math.Round(r.TrainLoss, 6));
+        w.WriteNumber("test_accuracy", Math.Round(r.TestAccuracy, 6));
+        w.WriteNumber("images_per_second", Math.Round(r.ImagesPerSecond, 1));
+        w.WriteNumber("seconds", Math.Round(r.Seconds, 3));
     });
 
     private static Option<int> Positive(Option<int> o)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Hubel.Nn;
 using Hubel.Optim;
 using Hubel.Serialization;
@@ -28,7 +29,11 @@ public static class Checkpoint
         meta["format"] = Format;
         meta["epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
         meta["data_rng"] = string.Join(",", dataOrder.State.Select(w => w.ToString(CultureInfo.InvariantCulture)));
-        meta["history"] = JsonSerializer.Serialize(history.Select(h => new[] { h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy, h.ImagesPerSecond, h.Seconds }));
+        // One row of numbers per epoch, as JSON built from nodes (no reflection, so NativeAOT builds work).
+        var rows = new JsonArray();
+        foreach (var h in history)
+            rows.Add(new JsonArray(h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy, h.ImagesPerSecond, h.Seconds));
+        meta["history"] = rows.ToJsonString();
         SafeTensors.Save(path, tensors, meta);
     }
 
@@ -44,10 +49,16 @@ public static class Checkpoint
         var history = new List<EpochReport>();
         try
         {
-            foreach (var row in JsonSerializer.Deserialize<double[][]>(meta.GetValueOrDefault("history", "[]")) ?? [])
+            foreach (var node in JsonNode.Parse(meta.GetValueOrDefault("history", "[]"))?.AsArray() ?? [])
+            {
+                var row = node!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
                 history.Add(new EpochReport((int)row[0], row[1], row[2], row[3], row[4], row[5], row[6]));
+            }
         }
-        catch (Exception ex) when (ex is JsonException or IndexOutOfRangeException) { throw Bad($"history is malformed ({ex.Message})"); }
+        catch (Exception ex) when (ex is JsonException or IndexOutOfRangeException or InvalidOperationException or FormatException or NullReferenceException)
+        {
+            throw Bad($"history is malformed ({ex.Message})");
+        }
         return new State(epoch, settings, history);
     }
 
