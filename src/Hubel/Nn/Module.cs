@@ -132,10 +132,16 @@ public abstract class Module
 
     /// <summary>Copies values into the parameters by name. With <paramref name="strict"/>, missing or unexpected
     /// names and shape mismatches throw, listing them.</summary>
-    public void LoadParameters(IReadOnlyDictionary<string, Tensor> values, bool strict = true)
+    public void LoadParameters(IReadOnlyDictionary<string, Tensor> values, bool strict = true) => Load(NamedParameters(), values, strict);
+
+    /// <summary>Like <see cref="LoadParameters"/> over parameters and buffers (<see cref="NamedState"/>): restores a
+    /// checkpoint saved from NamedState, batch-norm running statistics included.</summary>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> values, bool strict = true) => Load(NamedState(), values, strict);
+
+    private static void Load(IEnumerable<(string Name, Tensor Value)> state, IReadOnlyDictionary<string, Tensor> values, bool strict)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var mine = NamedParameters().ToDictionary(p => p.Name, p => p.Value);
+        var mine = state.ToDictionary(p => p.Name, p => p.Value);
         if (strict)
         {
             var missing = mine.Keys.Except(values.Keys).ToList();

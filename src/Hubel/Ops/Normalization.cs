@@ -121,14 +121,15 @@ public static partial class F
         var x = input.Detach().Contiguous();
         var y = Tensor.Empty(x.ShapeArray, x.DType);
         var denom = Tensor.Empty(x.ShapeArray, x.DType);
-        if (x.DType == DType.Float32) NormKernels.LrnForward<float>(Mem<float>(x), MutMem<float>(y), MutMem<float>(denom), n, c, s, size, alpha, beta, k);
-        else NormKernels.LrnForward<double>(Mem<double>(x), MutMem<double>(y), MutMem<double>(denom), n, c, s, size, alpha, beta, k);
+        var power = Tensor.Empty(x.ShapeArray, x.DType);   // d^-β, kept so backward needs no pow
+        if (x.DType == DType.Float32) NormKernels.LrnForward<float>(Mem<float>(x), MutMem<float>(y), MutMem<float>(denom), MutMem<float>(power), n, c, s, size, alpha, beta, k);
+        else NormKernels.LrnForward<double>(Mem<double>(x), MutMem<double>(y), MutMem<double>(denom), MutMem<double>(power), n, c, s, size, alpha, beta, k);
         return Graph.Record(y, "local_response_norm", [input], g =>
         {
             var dy = g.Contiguous();
             var dx = Tensor.Empty(x.ShapeArray, x.DType);
-            if (x.DType == DType.Float32) NormKernels.LrnBackward<float>(Mem<float>(x), Mem<float>(denom), Mem<float>(dy), MutMem<float>(dx), n, c, s, size, alpha, beta);
-            else NormKernels.LrnBackward<double>(Mem<double>(x), Mem<double>(denom), Mem<double>(dy), MutMem<double>(dx), n, c, s, size, alpha, beta);
+            if (x.DType == DType.Float32) NormKernels.LrnBackward<float>(Mem<float>(x), Mem<float>(denom), Mem<float>(power), Mem<float>(dy), MutMem<float>(dx), n, c, s, size, alpha, beta);
+            else NormKernels.LrnBackward<double>(Mem<double>(x), Mem<double>(denom), Mem<double>(power), Mem<double>(dy), MutMem<double>(dx), n, c, s, size, alpha, beta);
             return [dx];
         });
     }

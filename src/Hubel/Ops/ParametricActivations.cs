@@ -81,7 +81,8 @@ public static partial class F
         return ActivateWith(x, new SoftplusActivation(beta, threshold));
     }
 
-    /// <summary>Randomized ReLU. Training: each element's negative slope is drawn from U(lower, upper) with
+    /// <summary>Randomized ReLU (PyTorch's definition; the notes draw α "from a Gaussian", PyTorch and the RReLU paper
+    /// from a uniform range, which is what this does). Training: each element's negative slope is drawn from U(lower, upper) with
     /// <paramref name="rng"/> (one draw per element in row-major order, whatever its sign, so the noise does not
     /// depend on the values); evaluation: the mean slope (lower + upper)/2, i.e. a leaky ReLU.</summary>
     /// <exception cref="ArgumentOutOfRangeException">lower or upper not finite, or lower &gt; upper.</exception>
@@ -104,7 +105,7 @@ public static partial class F
         {
             var dy = g.Contiguous();
             var dx = Tensor.Empty(input.ShapeArray, input.DType);
-            // y = x·(x ≥ 0 ? 1 : a) is linear in x for fixed noise a, so dx = dy·(1 or a): the forward with dy.
+            // y = x·(x > 0 ? 1 : a) is linear in x for fixed noise a, so dx = dy·(1 or a): the forward with dy.
             if (input.DType == DType.Float32) RreluBackward<float>(input.Span<float>(), slope, dy.Span<float>(), dx.Span<float>());
             else RreluBackward<double>(input.Span<double>(), slope, dy.Span<double>(), dx.Span<double>());
             return [dx];
@@ -113,15 +114,15 @@ public static partial class F
 
     private static void RreluForward<T>(ReadOnlySpan<T> x, double[] slope, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < x.Length; i++) y[i] = x[i] >= T.Zero ? x[i] : x[i] * T.CreateTruncating(slope[i]);
+        for (int i = 0; i < x.Length; i++) y[i] = x[i] > T.Zero ? x[i] : x[i] * T.CreateTruncating(slope[i]);
     }
 
     private static void RreluBackward<T>(ReadOnlySpan<T> x, double[] slope, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < x.Length; i++) dx[i] = x[i] >= T.Zero ? dy[i] : dy[i] * T.CreateTruncating(slope[i]);
+        for (int i = 0; i < x.Length; i++) dx[i] = x[i] > T.Zero ? dy[i] : dy[i] * T.CreateTruncating(slope[i]);
     }
 
-    /// <summary>PReLU: y = x for x ≥ 0, a·x below, with a learned slope <paramref name="weight"/>: one shared
+    /// <summary>PReLU: y = x for x &gt; 0, a·x otherwise (at 0 the gradient takes the slope, as PyTorch), with a learned slope <paramref name="weight"/>: one shared
     /// value ([1]) or one per channel ([C], channel = dimension 1 of an input of rank ≥ 2).</summary>
     /// <exception cref="ArgumentException">weight is not [1] or [C].</exception>
     public static Tensor Prelu(Tensor x, Tensor weight)
@@ -160,7 +161,7 @@ public static partial class F
         for (int o = 0, i = 0; o < outer; o++)
             for (int ch = 0; ch < c; ch++)
                 for (int k = 0; k < inner; k++, i++)
-                    y[i] = x[i] >= T.Zero ? x[i] : w[ch] * x[i];
+                    y[i] = x[i] > T.Zero ? x[i] : w[ch] * x[i];
     }
 
     private static void PreluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> dy, Span<T> dx, Span<T> dw, int outer, int c, int inner)
@@ -173,7 +174,7 @@ public static partial class F
                 T acc = T.Zero;
                 for (int k = 0; k < inner; k++, i++)
                 {
-                    if (x[i] >= T.Zero) { dx[i] = dy[i]; continue; }
+                    if (x[i] > T.Zero) { dx[i] = dy[i]; continue; }
                     dx[i] = w[ch] * dy[i];
                     acc += x[i] * dy[i];
                 }

@@ -41,6 +41,7 @@ public class LayoutAndLayerTests
     [Fact]
     public void NearestUpsamplingByTwoRepeatsEachPixel()
     {
+        // notes 000 (CNN backprop, 上采样): upsampling as the Kronecker product kron(x, ones(2, 2)).
         var x = Tensor.FromArray([1.0, 2, 3, 4], [1, 1, 2, 2]);
         Assert.Equal([1.0, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4], F.Upsample(x, scaleFactor: 2).ToDoubleArray());
         var bilinear = new Upsample(size: (3, 3), mode: UpsampleMode.Bilinear, alignCorners: true).Forward(x).ToDoubleArray();
@@ -100,6 +101,8 @@ public class LayoutAndLayerTests
         Assert.Equal(Math.Log(1 + Math.Exp(1.0)), new Softplus().Forward(Tensor.FromArray([1.0], [1])).Item(), 1e-15);
         Assert.Equal(30, new Softplus(beta: 1, threshold: 20).Forward(Tensor.FromArray([30.0], [1])).Item());
         Assert.Equal("LeakyReLU(negativeSlope=0.1)", new LeakyReLU(0.1).ToString());
+        var ones = Tensor.Ones([4, 64], DType.Float64);
+        Assert.NotEqual(new Dropout().Forward(ones).ToDoubleArray(), new Dropout().Forward(ones).ToDoubleArray());   // layers do not share a mask stream
     }
 
     [Fact]

@@ -68,6 +68,42 @@ public class BatchNormTests
         Assert.Empty(plain.NamedState());
     }
 
+    [Fact]
+    public void CheckpointOfTheStateRestoresRunningStatistics()
+    {
+        var bn = new BatchNorm2d(3, dtype: DType.Float64);
+        for (int i = 0; i < 3; i++) bn.Forward(Tensor.Normal([4, 3, 2, 2], 2, 3, new Rng((ulong)i), DType.Float64));
+        var path = Path.Combine(Path.GetTempPath(), $"hubel-bn-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            Hubel.Serialization.SafeTensors.Save(path, bn.NamedState());
+            var restored = new BatchNorm2d(3, dtype: DType.Float64);
+            restored.LoadState(Hubel.Serialization.SafeTensors.Load(path).Tensors);
+            Assert.Equal(3, restored.NumBatchesTracked!.Item());
+            var x = Tensor.Normal([2, 3, 2, 2], 0, 1, new Rng(9), DType.Float64);
+            Assert.Equal(bn.Eval().Forward(x).ToDoubleArray(), restored.Eval().Forward(x).ToDoubleArray());
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void RegistrySamplesCoverTrainingAndEvaluation()
+    {
+        foreach (var op in new[] { "batch_norm", "dropout", "dropout2d", "rrelu" })
+        {
+            var samples = Hubel.Ops.Registry.OpRegistry.All.Single(o => o.Name == op).Samples;
+            Assert.Contains(samples, s => (bool)s.Attributes["training"]);
+            Assert.Contains(samples, s => !(bool)s.Attributes["training"]);
+        }
+        var upsample = Hubel.Ops.Registry.OpRegistry.All.Single(o => o.Name == "upsample").Samples;
+        foreach (var mode in new[] { "nearest", "bilinear" })
+        {
+            Assert.Contains(upsample, s => (string)s.Attributes["mode"] == mode && s.Attributes.ContainsKey("size"));
+            Assert.Contains(upsample, s => (string)s.Attributes["mode"] == mode && s.Attributes.ContainsKey("scale_factor"));
+        }
+        Assert.Contains(upsample, s => (bool)s.Attributes["align_corners"]);
+    }
+
     private sealed class TwoLayers : Module
     {
         public TwoLayers() => Bn = RegisterModule("bn", new BatchNorm2d(3));

@@ -51,7 +51,7 @@ def rrelu(t, a, _):
         return F.rrelu(x, lo, hi, training=False)
     rng = HubelRng(a["seed"])
     slope = torch.tensor([lo + (hi - lo) * rng.next_double() for _ in range(x.numel())], dtype=x.dtype).reshape(x.shape)
-    return torch.where(x >= 0, x, x * slope)
+    return torch.where(x > 0, x, x * slope)
 
 
 def dropout_mask(shape, p, seed, dtype):

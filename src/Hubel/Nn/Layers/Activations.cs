@@ -73,12 +73,12 @@ public sealed class RReLU : Module
     {
         if (!double.IsFinite(lower)) throw new ArgumentOutOfRangeException(nameof(lower), lower, "lower must be a finite number");
         if (!double.IsFinite(upper) || upper < lower) throw new ArgumentOutOfRangeException(nameof(upper), upper, $"upper must be finite and >= lower ({lower})");
-        (Lower, Upper, Rng) = (lower, upper, rng ?? new Rng(0));
+        (Lower, Upper, Rng) = (lower, upper, rng ?? new Rng(Init.Generator.NextUInt64()));
     }
 
     public double Lower { get; }
     public double Upper { get; }
-    /// <summary>The generator of the training-time slopes (seed it for reproducible runs).</summary>
+    /// <summary>The generator of the training-time slopes; by default a child of <see cref="Init.Generator"/>.</summary>
     public Rng Rng { get; }
     public override Tensor Forward(Tensor input) => F.Rrelu(input, Lower, Upper, IsTraining, Rng);
     public override string ExtraRepr() => $"lower={LeakyReLU.Fmt(Lower)}, upper={LeakyReLU.Fmt(Upper)}";
