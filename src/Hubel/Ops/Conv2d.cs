@@ -83,4 +83,9 @@ public static partial class F
 
     internal static ReadOnlyMemory<T> Mem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);
     internal static Memory<T> MutMem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);
+
+    // Optional tensors: `t is null ? null : Mem(t)` would turn null into an EMPTY memory (null converts through T[]),
+    // so the absent case is spelled out as default(...?).
+    internal static ReadOnlyMemory<T>? OptMem<T>(Tensor? t) => t is null ? default(ReadOnlyMemory<T>?) : Mem<T>(t);
+    internal static Memory<T>? OptMut<T>(Tensor? t) => t is null ? default(Memory<T>?) : MutMem<T>(t);
 }

@@ -100,9 +100,7 @@ public static partial class F
     }
 
     // default(...?) and not null: a bare null would convert to an empty ReadOnlyMemory (through T[]), not to "absent".
-    private static ReadOnlyMemory<T>? OptMem<T>(Tensor? t) => t is null ? default(ReadOnlyMemory<T>?) : Mem<T>(t);
 
-    private static Memory<T>? OptMut<T>(Tensor? t) => t is null ? default(Memory<T>?) : MutMem<T>(t);
 
     /// <summary>Local response normalisation across channels (AlexNet), as PyTorch defines it:
     /// y_c = x_c / (k + α/size · Σ_j x_j²)^β, j over the <paramref name="size"/> channels

@@ -8,7 +8,7 @@ namespace Hubel.Ops;
 /// <item><see cref="Full"/>: D(K-1) on each side, so every partial overlap counts; out = W + D(K-1) at stride 1.</item>
 /// <item><see cref="Explicit(int,int,int,int)"/>: the given amounts on each side (an int converts to the same on all sides).</item>
 /// </list></summary>
-public abstract record Padding
+public abstract partial record Padding
 {
     private Padding() { }
 

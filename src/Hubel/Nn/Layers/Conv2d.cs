@@ -4,11 +4,12 @@ using Hubel.Tensors;
 namespace Hubel.Nn.Layers;
 
 /// <summary>2-D convolution layer: weight [out, in/groups, KH, KW], optional bias [out], initialised as PyTorch
-/// does (Kaiming uniform with a=√5). Hyper-parameters are validated here, before any input arrives.</summary>
+/// does (Kaiming uniform with a=√5). Hyper-parameters are validated here, before any input arrives.
+/// A paddingMode other than zeros pads with <see cref="F.Pad"/> first, as PyTorch's padding_mode.</summary>
 public sealed class Conv2d : Module
 {
     public Conv2d(int inChannels, int outChannels, Size2 kernel, Size2? stride = null, Padding? padding = null,
-        Size2? dilation = null, int groups = 1, bool bias = true, Rng? rng = null)
+        Size2? dilation = null, int groups = 1, bool bias = true, Rng? rng = null, PaddingMode paddingMode = PaddingMode.Zeros)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
@@ -21,6 +22,7 @@ public sealed class Conv2d : Module
             throw new ArgumentOutOfRangeException(nameof(padding), $"padding must be >= 0; got {e}");
         InChannels = inChannels; OutChannels = outChannels; Kernel = kernel; Groups = groups;
         Padding = padding ?? Padding.Valid;
+        PaddingMode = ConvPadding.Check(paddingMode, nameof(paddingMode));
         int[] shape = [outChannels, inChannels / groups, kernel.H, kernel.W];
         Weight = RegisterParameter("weight", Init.KaimingUniform(shape, a: Math.Sqrt(5), rng: rng));
         if (bias) Bias = RegisterParameter("bias", Init.DefaultBias(outChannels, Init.Fans(shape).FanIn, rng));
@@ -31,12 +33,16 @@ public sealed class Conv2d : Module
     public Size2 Kernel { get; }
     public Size2 Stride { get; }
     public Padding Padding { get; }
+    public PaddingMode PaddingMode { get; }
     public Size2 Dilation { get; }
     public int Groups { get; }
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
 
-    public override Tensor Forward(Tensor input) => F.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+    public override Tensor Forward(Tensor input) =>
+        ConvPadding.Apply(input, Padding, PaddingMode, [Kernel.H, Kernel.W], [Stride.H, Stride.W], [Dilation.H, Dilation.W]) is { } padded
+            ? F.Conv2d(padded, Weight, Bias, Stride, Padding.Valid, Dilation, Groups)
+            : F.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
 
     public override string ExtraRepr()
     {
@@ -46,6 +52,7 @@ public sealed class Conv2d : Module
         if (Dilation != new Size2(1, 1)) s += $", dilation={Dilation}";
         if (Groups != 1) s += $", groups={Groups}";
         if (Bias is null) s += ", bias=false";
+        if (PaddingMode != PaddingMode.Zeros) s += $", paddingMode={PaddingMode}";
         return s;
     }
 }

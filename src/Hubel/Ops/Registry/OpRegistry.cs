@@ -156,6 +156,8 @@ public static partial class OpRegistry
         .. NormalizationOps(),
         .. LayoutOps(),
         .. PoolingOps(),
+        .. ConvNdOps(),
+        .. ConvTransposeOps(),
     ]);
 
     private static readonly Lazy<Dictionary<string, (OpInfo Op, OpSample Sample)>> _byId = new(() =>

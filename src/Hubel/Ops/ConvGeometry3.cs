@@ -1,0 +1,20 @@
+namespace Hubel.Ops;
+
+/// <summary>Resolved shape of one 3-D convolution window pass (2-D and 1-D are D = KD = OutD = 1):
+/// output size per dimension floor((in + padBefore + padAfter - D(K-1) - 1)/S) + 1.
+/// For a transposed convolution this is the geometry of the convolution it is the adjoint of: the transposed
+/// output plays the input (C, D, H, W) and the transposed input plays the output (OutD, OutH, OutW).</summary>
+internal readonly record struct ConvGeometry3(
+    int N, int C, int D, int H, int W,
+    int KD, int KH, int KW, int SD, int SH, int SW, int DD, int DH, int DW,
+    int PadFront, int PadTop, int PadLeft, int OutD, int OutH, int OutW)
+{
+    public int OutPixels => OutD * OutH * OutW;
+    public int InPixels => D * H * W;
+    public int KernelSize => KD * KH * KW;
+
+    /// <summary>True when the depth dimension is trivial, so the 2-D im2col applies.</summary>
+    public bool Is2d => D == 1 && KD == 1 && OutD == 1 && PadFront == 0;
+
+    public ConvGeometry To2d() => new(N, C, H, W, KH, KW, SH, SW, DH, DW, PadTop, PadLeft, OutH, OutW);
+}
