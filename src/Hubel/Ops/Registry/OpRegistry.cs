@@ -145,6 +145,7 @@ public static partial class OpRegistry
     [
         .. ConvOps(), .. PoolOps(), .. ActivationOps(), .. ArithmeticOps(), .. LinearOps(),
         .. ReductionOps(), .. SoftmaxOps(), .. LossOps(), .. ShapeOps(),
+        .. ConvXOps(),
     ]);
 
     private static readonly Lazy<Dictionary<string, (OpInfo Op, OpSample Sample)>> _byId = new(() =>
