@@ -36,6 +36,12 @@ public static partial class F
         if (bias is not null && bias.Rank != 2) throw new ArgumentException($"bias must be [Cout, OL]; got shape {ShapeMath.Format(bias.ShapeArray)}", nameof(bias));
         if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), $"stride must be >= 1; got {stride}");
         if (padding < 0) throw new ArgumentOutOfRangeException(nameof(padding), $"padding must be >= 0; got {padding}");
+        if (input.Size(2) >= 1 && weight.Size(3) >= 1)
+        {
+            int ol = ConvGeometry.OutputSize(input.Size(2), padding, padding, weight.Size(3), stride, 1, nameof(weight));
+            if (weight.Size(0) != ol)
+                throw new ArgumentException($"weight is for an output of length {weight.Size(0)}; this input, kernel, stride and padding give {ol}", nameof(weight));
+        }
         var x2 = input.Unsqueeze(2);
         var w2 = weight.Reshape(1, weight.Size(0), weight.Size(1), weight.Size(2), 1, weight.Size(3));
         var b2 = bias?.Unsqueeze(1);
