@@ -63,4 +63,5 @@ TORCH = {
     "locally_connected1d": local1d,
     "tiled_conv2d": tiled,
     "conv2d_fft": conv2d,
+    "conv2d_depthwise": conv2d,
 }

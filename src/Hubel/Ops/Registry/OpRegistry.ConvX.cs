@@ -113,6 +113,8 @@ public static partial class OpRegistry
             Method = (Func<Tensor, Tensor, Tensor?, Size2?, Size2?, Tensor>)F.TiledConv2d,
         };
 
+        yield return DepthwiseOps();
+
         yield return new OpInfo("conv2d_fft",
         [
             Fft("basic", [2, 3, 5, 5], [4, 3, 3, 3]),
@@ -141,6 +143,36 @@ public static partial class OpRegistry
         {
             Method = (Func<Tensor, Tensor, Tensor?, Padding?, int, Tensor>)F.Conv2dFft,
         };
+    }
+
+    /// <summary>More depthwise cases of <see cref="F.Conv2d"/> (which runs them on the direct depthwise kernel), kept under their
+    /// own name so conv2d's golden file is untouched; PyTorch side: F.conv2d. Method is null: conv2d's entry covers the overload.</summary>
+    private static OpInfo DepthwiseOps() => new("conv2d_depthwise",
+    [
+        Depthwise("stride2_pad1", [2, 4, 7, 7], [4, 1, 3, 3], stride: 2, padding: 1),
+        Depthwise("dilation2_multiplier3_pad_same", [1, 2, 8, 7], [6, 1, 3, 3], dilation: 2, padding: Padding.Same),
+        Depthwise("asymmetric_pad_stride_2x1_kernel_3x2", [2, 3, 6, 9], [3, 1, 3, 2], stride: (2, 1), padding: Padding.Explicit(1, 0, 2, 1)),
+        Depthwise("kernel_5x5_larger_than_input_pad_full", [1, 3, 4, 4], [3, 1, 5, 5], padding: Padding.Full),
+        Depthwise("stride3_gt_kernel", [1, 2, 8, 8], [2, 1, 2, 2], stride: 3),
+        Depthwise("no_bias_multiplier2", [2, 2, 5, 5], [4, 1, 3, 3], bias: false),
+        Depthwise("kernel_1x1", [1, 3, 4, 4], [3, 1, 1, 1]),
+        Depthwise("wide_rows_vector_path", [1, 2, 3, 37], [2, 1, 3, 3], padding: 1),
+        Depthwise("empty_batch", [0, 3, 4, 4], [3, 1, 3, 3]),
+    ],
+    [
+        Error<ArgumentException>("depthwise weight with 2 channels per group", () => F.Conv2d(T(1, 3, 5, 5), T(3, 2, 3, 3), groups: 3), "weight"),
+        Error<ArgumentOutOfRangeException>("output channels not a multiple of the channels", () => F.Conv2d(T(1, 3, 5, 5), T(4, 1, 3, 3), groups: 3), "groups"),
+        Error<ArgumentOutOfRangeException>("stride 0", () => F.Conv2d(T(1, 3, 5, 5), T(3, 1, 3, 3), stride: 0, groups: 3), "stride"),
+    ]);
+
+    private static OpSample Depthwise(string name, int[] x, int[] w, bool bias = true, Size2? stride = null, Padding? padding = null, Size2? dilation = null)
+    {
+        Size2 s = stride ?? 1, d = dilation ?? 1;
+        var p = padding ?? Padding.Valid;
+        int groups = x[1];
+        int[][] shapes = bias ? [x, w, [w[0]]] : [x, w];
+        var attrs = Attrs(("stride", Pair(s)), ("padding", PaddingAttr(p)), ("dilation", Pair(d)), ("groups", groups));
+        return new OpSample($"conv2d_depthwise/{name}", shapes, attrs, t => F.Conv2d(t[0], t[1], bias ? t[2] : null, s, p, d, groups)) { BatchedInputs = [0] };
     }
 
     private static OpSample Unfold(string name, int[] x, Size2 kernel, Size2? stride = null, Size2? padding = null, Size2? dilation = null)
