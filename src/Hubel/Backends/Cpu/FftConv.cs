@@ -31,47 +31,46 @@ internal static class FftConv
                 for (int r = 0; r < g.KH; r++)
                     for (int c = 0; c < g.KW; c++)
                         re[r * q + c] = double.CreateTruncating(ws[(i * g.KH + r) * g.KW + c]);
-                plan.Transform(re, kim.AsSpan(i * pq, pq), inverse: false);
+                plan.Transform(re, kim.AsSpan(i * pq, pq), inverse: false, rows: g.KH);
             }
         });
         int hw = g.H * g.W, outP = g.OutPixels;
-        CpuThreads.For(g.N * groups, (j0, j1) =>
+        // One image at a time: its input spectra in parallel over channels, then its output planes in parallel over
+        // output channels (so a single image still uses every worker, and memory stays C·P·Q per image).
+        var xre = new double[g.C * pq];
+        var xim = new double[g.C * pq];
+        for (int n = 0; n < g.N; n++)
         {
-            var xre = new double[cg * pq];
-            var xim = new double[cg * pq];
-            var are = new double[pq];
-            var aim = new double[pq];
-            for (int j = j0; j < j1; j++)
+            int image = n;
+            CpuThreads.For(g.C, (c0, c1) =>
             {
-                int n = j / groups, gi = j % groups;
-                Array.Clear(xre);
-                Array.Clear(xim);
                 var xs = x.Span;
-                for (int ci = 0; ci < cg; ci++)
+                for (int ci = c0; ci < c1; ci++)
                 {
-                    var plane = xs.Slice((n * g.C + gi * cg + ci) * hw, hw);
+                    var plane = xs.Slice((image * g.C + ci) * hw, hw);
                     var re = xre.AsSpan(ci * pq, pq);
-                    for (int ih = 0; ih < g.H; ih++)
-                    {
-                        int r = ih + g.PadTop;
-                        if (r >= p) break;
-                        for (int iw = 0; iw < g.W; iw++)
-                        {
-                            int c = iw + g.PadLeft;
-                            if (c >= q) break;
-                            re[r * q + c] = double.CreateTruncating(plane[ih * g.W + iw]);
-                        }
-                    }
-                    plan.Transform(re, xim.AsSpan(ci * pq, pq), inverse: false);
+                    var im = xim.AsSpan(ci * pq, pq);
+                    re.Clear();
+                    im.Clear();
+                    int rows = Math.Min(g.H, p - g.PadTop), cols = Math.Min(g.W, q - g.PadLeft);
+                    for (int ih = 0; ih < rows; ih++)
+                        for (int iw = 0; iw < cols; iw++)
+                            re[(ih + g.PadTop) * q + iw + g.PadLeft] = double.CreateTruncating(plane[ih * g.W + iw]);
+                    plan.Transform(re, im, inverse: false, rows: g.PadTop + rows);
                 }
-                for (int o = 0; o < og; o++)
+            });
+            CpuThreads.For(outChannels, (o0, o1) =>
+            {
+                var are = new double[pq];
+                var aim = new double[pq];
+                for (int oc = o0; oc < o1; oc++)
                 {
-                    int oc = gi * og + o;
+                    int gi = oc / og;
                     Array.Clear(are);
                     Array.Clear(aim);
                     for (int ci = 0; ci < cg; ci++)
                     {
-                        int xk = ci * pq, kk = (oc * cg + ci) * pq;
+                        int xk = (gi * cg + ci) * pq, kk = (oc * cg + ci) * pq;
                         for (int e = 0; e < pq; e++)
                         {
                             // (a + ib)(c - id) = (ac + bd) + i(bc - ad)
@@ -82,13 +81,13 @@ internal static class FftConv
                     }
                     plan.Transform(are, aim, inverse: true);
                     double scale = 1.0 / pq, bias = b is { } bm ? double.CreateTruncating(bm.Span[oc]) : 0;
-                    var dst = y.Span.Slice((n * outChannels + oc) * outP, outP);
+                    var dst = y.Span.Slice((image * outChannels + oc) * outP, outP);
                     for (int r = 0; r < g.OutH; r++)
                         for (int c = 0; c < g.OutW; c++)
                             dst[r * g.OutW + c] = T.CreateTruncating(are[r * q + c] * scale + bias);
                 }
-            }
-        });
+            });
+        }
     }
 
     private static int NextPow2(int v)
@@ -164,10 +163,12 @@ internal static class FftConv
 
         public static Plan2d Get(int p, int q) => Cache.GetOrAdd((p, q), static k => new Plan2d(k.Item1, k.Item2));
 
-        public void Transform(Span<double> re, Span<double> im, bool inverse)
+        /// <param name="rows">rows at or past this index are zero (their row transforms are zero too, so they are skipped:
+        /// a kernel fills KH of P rows, an input at most H + PadTop).</param>
+        public void Transform(Span<double> re, Span<double> im, bool inverse, int rows = int.MaxValue)
         {
             int p = _cols.Size, q = _rows.Size;
-            for (int r = 0; r < p; r++) _rows.Transform(re.Slice(r * q, q), im.Slice(r * q, q), inverse);
+            for (int r = 0; r < Math.Min(p, rows); r++) _rows.Transform(re.Slice(r * q, q), im.Slice(r * q, q), inverse);
             Span<double> cre = p <= 512 ? stackalloc double[p] : new double[p];
             Span<double> cim = p <= 512 ? stackalloc double[p] : new double[p];
             for (int c = 0; c < q; c++)
