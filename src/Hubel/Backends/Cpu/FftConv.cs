@@ -59,34 +59,56 @@ internal static class FftConv
                     plan.Transform(re, im, inverse: false, rows: g.PadTop + rows);
                 }
             });
-            CpuThreads.For(outChannels, (o0, o1) =>
+            // Output planes in pairs: y1 and y2 are real, so one inverse transform of Y1 + i·Y2 gives y1 + i·y2.
+            int pairs = (outChannels + 1) / 2;
+            CpuThreads.For(pairs, (p0, p1) =>
             {
-                var are = new double[pq];
-                var aim = new double[pq];
-                for (int oc = o0; oc < o1; oc++)
+                var re1 = new double[pq];
+                var im1 = new double[pq];
+                var re2 = new double[pq];
+                var im2 = new double[pq];
+                for (int pair = p0; pair < p1; pair++)
                 {
-                    int gi = oc / og;
-                    Array.Clear(are);
-                    Array.Clear(aim);
-                    for (int ci = 0; ci < cg; ci++)
+                    int oc1 = 2 * pair, oc2 = oc1 + 1;
+                    Spectrum(oc1, re1, im1);
+                    if (oc2 < outChannels)
                     {
-                        int xk = (gi * cg + ci) * pq, kk = (oc * cg + ci) * pq;
-                        for (int e = 0; e < pq; e++)
-                        {
-                            // (a + ib)(c - id) = (ac + bd) + i(bc - ad)
-                            double a = xre[xk + e], bb = xim[xk + e], c = kre[kk + e], d = kim[kk + e];
-                            are[e] += a * c + bb * d;
-                            aim[e] += bb * c - a * d;
-                        }
+                        Spectrum(oc2, re2, im2);
+                        for (int e = 0; e < pq; e++) { re1[e] -= im2[e]; im1[e] += re2[e]; }
                     }
-                    plan.Transform(are, aim, inverse: true);
-                    double scale = 1.0 / pq, bias = b is { } bm ? double.CreateTruncating(bm.Span[oc]) : 0;
-                    var dst = y.Span.Slice((image * outChannels + oc) * outP, outP);
-                    for (int r = 0; r < g.OutH; r++)
-                        for (int c = 0; c < g.OutW; c++)
-                            dst[r * g.OutW + c] = T.CreateTruncating(are[r * q + c] * scale + bias);
+                    plan.Transform(re1, im1, inverse: true);
+                    Store(oc1, re1);
+                    if (oc2 < outChannels) Store(oc2, im1);
                 }
             });
+
+            // Σ over the group's input channels of X · conj(K) for output channel oc.
+            void Spectrum(int oc, double[] are, double[] aim)
+            {
+                int gi = oc / og;
+                Array.Clear(are);
+                Array.Clear(aim);
+                for (int ci = 0; ci < cg; ci++)
+                {
+                    int xk = (gi * cg + ci) * pq, kk = (oc * cg + ci) * pq;
+                    for (int e = 0; e < pq; e++)
+                    {
+                        // (a + ib)(c - id) = (ac + bd) + i(bc - ad)
+                        double a = xre[xk + e], bb = xim[xk + e], c = kre[kk + e], d = kim[kk + e];
+                        are[e] += a * c + bb * d;
+                        aim[e] += bb * c - a * d;
+                    }
+                }
+            }
+
+            void Store(int oc, double[] values)
+            {
+                double scale = 1.0 / pq, bias = b is { } bm ? double.CreateTruncating(bm.Span[oc]) : 0;
+                var dst = y.Span.Slice((image * outChannels + oc) * outP, outP);
+                for (int r = 0; r < g.OutH; r++)
+                    for (int c = 0; c < g.OutW; c++)
+                        dst[r * g.OutW + c] = T.CreateTruncating(values[r * q + c] * scale + bias);
+            }
         }
     }
 
