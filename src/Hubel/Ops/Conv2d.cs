@@ -72,14 +72,24 @@ public static partial class F
         return (new ConvGeometry(n, c, h, w, kh, kw, stride.H, stride.W, dilation.H, dilation.W, top, left, oh, ow), outChannels);
     }
 
+    // Depthwise convolutions (groups = C) take the direct kernel: im2col + GEMM is slow for them (see DepthwiseKernels).
     private static void Conv2dForward<T>(Tensor x, Tensor w, Tensor? b, Tensor y, ConvGeometry g, int groups, int outChannels)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Conv2dKernels.Forward<T>(Mem<T>(x), Mem<T>(w), b is null ? default(ReadOnlyMemory<T>?) : Mem<T>(b), MutMem<T>(y), g, groups, outChannels);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var bias = b is null ? default(ReadOnlyMemory<T>?) : Mem<T>(b);
+        if (DepthwiseKernels.Applies(g, groups, outChannels)) DepthwiseKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels);
+        else Conv2dKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, groups, outChannels);
+    }
 
     private static void Conv2dBackward<T>(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, ConvGeometry g, int groups, int outChannels)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Conv2dKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy),
-            dx is null ? default(Memory<T>?) : MutMem<T>(dx), dw is null ? default(Memory<T>?) : MutMem<T>(dw), db is null ? default(Memory<T>?) : MutMem<T>(db), g, groups, outChannels);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // default(Memory<T>?), not null: a bare null would convert through T[] to an empty, non-null Memory<T>.
+        Memory<T>? dxm = dx is null ? default(Memory<T>?) : MutMem<T>(dx), dwm = dw is null ? default(Memory<T>?) : MutMem<T>(dw),
+            dbm = db is null ? default(Memory<T>?) : MutMem<T>(db);
+        if (DepthwiseKernels.Applies(g, groups, outChannels)) DepthwiseKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels);
+        else Conv2dKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, groups, outChannels);
+    }
 
     internal static ReadOnlyMemory<T> Mem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);
     internal static Memory<T> MutMem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);

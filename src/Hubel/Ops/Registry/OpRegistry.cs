@@ -158,6 +158,7 @@ public static partial class OpRegistry
         .. PoolingOps(),
         .. ConvNdOps(),
         .. ConvTransposeOps(),
+        .. ConvXOps(),
     ]);
 
     private static readonly Lazy<Dictionary<string, (OpInfo Op, OpSample Sample)>> _byId = new(() =>

@@ -1,0 +1,53 @@
+using System.Numerics;
+using Hubel.Autograd;
+using Hubel.Backends.Cpu;
+using Hubel.Tensors;
+
+namespace Hubel.Ops;
+
+/// <summary>Which algorithm computes a stride-1, dilation-1 convolution.</summary>
+public enum ConvAlgorithm
+{
+    /// <summary>im2col + GEMM (<see cref="F.Conv2d"/>).</summary>
+    Direct,
+    /// <summary>Pointwise products of 2-D FFTs (<see cref="F.Conv2dFft"/>): O(N·Cin·Cout·PQ) plus the transforms instead of
+    /// O(N·Cin·Cout·OH·OW·KH·KW), so it pays off for large kernels.</summary>
+    Fft,
+}
+
+public static partial class F
+{
+    /// <summary>The same result as <see cref="Conv2d"/> at stride 1 and dilation 1 (within float64 rounding of the transforms),
+    /// computed with a radix-2 FFT (<c>Backends/Cpu/FftConv.cs</c>). Input [N, C, H, W], weight [Cout, C/groups, KH, KW],
+    /// bias [Cout]; output [N, Cout, OH, OW] with OH = H + padTop + padBottom - KH + 1. Backward uses the direct
+    /// (im2col + GEMM) kernels: the gradients do not depend on how the forward was computed.</summary>
+    /// <exception cref="ArgumentException">as <see cref="Conv2d"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">as <see cref="Conv2d"/> (negative padding, groups, kernel too large).</exception>
+    public static Tensor Conv2dFft(Tensor input, Tensor weight, Tensor? bias = null, Padding? padding = null, int groups = 1)
+    {
+        var (g, outChannels) = Conv2dShape(input, weight, bias, 1, padding ?? Padding.Valid, 1, groups);
+        // Padded planes must stay addressable (P·Q·Cin·8 bytes per worker); reject sizes whose power-of-two plane overflows.
+        ShapeMath.Numel([2 * (g.OutH + g.KH), 2 * (g.OutW + g.KW), Math.Max(1, g.C)], nameof(input));
+        var x = input.Detach().Contiguous();
+        var w = weight.Detach().Contiguous();
+        var b = bias?.Detach().Contiguous();
+        var y = Tensor.Empty([g.N, outChannels, g.OutH, g.OutW], input.DType);
+        if (input.DType == DType.Float32) FftForward<float>(x, w, b, y, g, groups, outChannels);
+        else FftForward<double>(x, w, b, y, g, groups, outChannels);
+
+        return Graph.Record(y, "conv2d_fft", [input, weight, bias], dy =>
+        {
+            dy = dy.Contiguous();
+            var dx = input.RequiresGrad ? Tensor.ZerosLike(x) : null;
+            var dw = weight.RequiresGrad ? Tensor.Empty(w.ShapeArray, w.DType) : null;
+            var db = bias is { RequiresGrad: true } ? Tensor.Empty(b!.ShapeArray, b.DType) : null;
+            if (input.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, groups, outChannels);
+            else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, groups, outChannels);
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        });
+    }
+
+    private static void FftForward<T>(Tensor x, Tensor w, Tensor? b, Tensor y, ConvGeometry g, int groups, int outChannels)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        FftConv.Forward<T>(Mem<T>(x), Mem<T>(w), b is null ? default(ReadOnlyMemory<T>?) : Mem<T>(b), MutMem<T>(y), g, groups, outChannels);
+}
