@@ -28,7 +28,7 @@ public static class ModelFile
             ["normalize_mean"] = info.Mean.ToString("R", CultureInfo.InvariantCulture),
             ["normalize_std"] = info.Std.ToString("R", CultureInfo.InvariantCulture),
         };
-        SafeTensors.Save(path, model.NamedParameters(), meta);
+        SafeTensors.Save(path, model.NamedState(), meta);   // parameters and buffers (batch-norm running statistics), as state_dict
     }
 
     /// <summary>Rebuilds the architecture named in the file and loads its weights (strictly: every name and shape must match).</summary>
@@ -54,7 +54,7 @@ public static class ModelFile
         Module model;
         try { model = ModelZoo.Create(info.Architecture, classes.Length, info.Channels, new Rng(0)); }
         catch (ArgumentException e) { throw Bad(e.Message); }
-        try { model.LoadParameters(tensors); }
+        try { model.LoadState(tensors); }
         catch (ArgumentException e) { throw Bad(e.Message); }
         model.Eval();
         return (model, info);

@@ -22,7 +22,7 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(model); ArgumentNullException.ThrowIfNull(optimizer); ArgumentNullException.ThrowIfNull(dataOrder);
         var names = model.NamedParameters().Select(p => p.Name).ToList();
-        var tensors = model.NamedParameters().Select(p => ("model." + p.Name, p.Value)).ToList();
+        var tensors = model.NamedState().Select(p => ("model." + p.Name, p.Value)).ToList();   // parameters and buffers
         for (int i = 0; i < optimizer.Velocity.Count; i++)
             if (optimizer.Velocity[i] is { } v) tensors.Add(("optimizer.velocity." + names[i], v));
         var meta = settings.ToDictionary(kv => "setting." + kv.Key, kv => kv.Value);
@@ -68,7 +68,7 @@ public static class Checkpoint
         var (tensors, meta) = SafeTensors.Load(path);
         InvalidDataException Bad(string why) => new($"'{path}' is not a usable checkpoint: {why}");
         var weights = tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["model.".Length..], kv => kv.Value);
-        try { model.LoadParameters(weights); }
+        try { model.LoadState(weights); }
         catch (ArgumentException ex) { throw Bad(ex.Message); }
         var names = model.NamedParameters().Select(p => p.Name).ToList();
         optimizer.LoadVelocity(names.Select(n => tensors.GetValueOrDefault("optimizer.velocity." + n)).ToList());
