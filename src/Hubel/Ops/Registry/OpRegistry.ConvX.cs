@@ -70,6 +70,7 @@ public static partial class OpRegistry
         [.. LocalErrors()])
         {
             Method = (Func<Tensor, Tensor, Tensor?, Size2?, Size2?, Tensor>)F.LocallyConnected2d,
+            Reference = "float64 reference from the notes' definition (PyTorch has no such op)",
         };
 
         yield return new OpInfo("locally_connected1d",
@@ -88,6 +89,7 @@ public static partial class OpRegistry
         ])
         {
             Method = (Func<Tensor, Tensor, Tensor?, int, int, Tensor>)F.LocallyConnected1d,
+            Reference = "float64 reference from the notes' definition (PyTorch has no such op)",
         };
 
         yield return new OpInfo("tiled_conv2d",
@@ -111,6 +113,7 @@ public static partial class OpRegistry
         ])
         {
             Method = (Func<Tensor, Tensor, Tensor?, Size2?, Size2?, Tensor>)F.TiledConv2d,
+            Reference = "float64 reference from the notes' definition (PyTorch has no such op)",
         };
 
         yield return DepthwiseOps();

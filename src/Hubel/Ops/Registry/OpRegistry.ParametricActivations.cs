@@ -101,6 +101,7 @@ public static partial class OpRegistry
         ])
         {
             Method = (Func<Tensor, int, Tensor>)F.Maxout,
+            Reference = "PyTorch, composed (max over groups of k channels); no torch maxout op",
         };
     }
 
