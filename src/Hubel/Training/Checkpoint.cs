@@ -32,7 +32,7 @@ public static class Checkpoint
         // One row of numbers per epoch, as JSON built from nodes (no reflection, so NativeAOT builds work).
         var rows = new JsonArray();
         foreach (var h in history)
-            rows.Add(new JsonArray(h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy, h.ImagesPerSecond, h.Seconds));
+            rows.Add((JsonNode)new JsonArray(h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy, h.ImagesPerSecond, h.Seconds));
         meta["history"] = rows.ToJsonString();
         SafeTensors.Save(path, tensors, meta);
     }
