@@ -12,7 +12,6 @@ image=${2:-}
 [ -f "$model" ] || "$out/aot/Hubel.Cli" train --epochs 2 --json --out "$model" >/dev/null
 if [ -z "$image" ]; then   # the first shipped test image, as a PNG, written by Hubel itself
   image=$out/boot.png
-  dotnet run samples/sobel-edges.cs -- - "$out/edges.png" >/dev/null   # warms the file-based build cache
   /usr/bin/python3 - "$image" <<'PY'
 import gzip, sys
 from PIL import Image
