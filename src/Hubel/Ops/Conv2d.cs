@@ -14,9 +14,19 @@ public static partial class F
     /// <exception cref="ArgumentException">a tensor has the wrong rank or shape, or dtypes differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException">stride or dilation below 1, negative padding, groups not dividing
     /// the channels, or a kernel larger than the padded input; the exception names the argument.</exception>
+    /// <param name="algorithm">Direct (im2col + GEMM, or the depthwise kernel) or Fft (stride 1 and dilation 1 only; pays off
+    /// for large kernels). Both give the same result within float rounding.</param>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null,
-        Size2? stride = null, Padding? padding = null, Size2? dilation = null, int groups = 1)
+        Size2? stride = null, Padding? padding = null, Size2? dilation = null, int groups = 1, ConvAlgorithm algorithm = ConvAlgorithm.Direct)
     {
+        if (algorithm == ConvAlgorithm.Fft)
+        {
+            if ((stride ?? 1) != new Size2(1, 1) || (dilation ?? 1) != new Size2(1, 1))
+                throw new ArgumentException($"the FFT algorithm needs stride 1 and dilation 1; got stride {stride ?? 1}, dilation {dilation ?? 1}", nameof(algorithm));
+            return Conv2dFft(input, weight, bias, padding, groups);
+        }
+        if (algorithm != ConvAlgorithm.Direct)
+            throw new ArgumentOutOfRangeException(nameof(algorithm), $"unknown convolution algorithm {algorithm}; expected Direct or Fft");
         var (g, outChannels) = Conv2dShape(input, weight, bias, stride ?? 1, padding ?? Padding.Valid, dilation ?? 1, groups);
         var x = input.Detach().Contiguous();
         var w = weight.Detach().Contiguous();

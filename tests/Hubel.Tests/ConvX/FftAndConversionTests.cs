@@ -40,6 +40,18 @@ public class FftAndConversionTests
     }
 
     [Fact]
+    public void FftIsSelectableAsAnAlgorithmOfConv2d()
+    {
+        var rng = new Rng(35);
+        var x = Rand(rng, 2, 3, 20, 18);
+        var k = Rand(rng, 4, 3, 9, 9);
+        var direct = F.Conv2d(x, k, padding: Padding.Same);
+        var fft = F.Conv2d(x, k, padding: Padding.Same, algorithm: ConvAlgorithm.Fft);
+        Close(direct, fft, 1e-12, "Conv2d(Fft) vs Conv2d(Direct)");
+        Assert.Equal("algorithm", Assert.Throws<ArgumentException>(() => F.Conv2d(x, k, stride: 2, algorithm: ConvAlgorithm.Fft)).ParamName);
+    }
+
+    [Fact]
     public void LinearToConv2dGivesTheSameScores()
     {
         var fc = new Linear(3 * 4 * 5, 7, rng: new Rng(32));

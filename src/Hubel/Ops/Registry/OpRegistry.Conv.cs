@@ -47,7 +47,7 @@ public static partial class OpRegistry
         ],
         [.. ConvErrors()])
         {
-            Method = (Func<Tensor, Tensor, Tensor?, Size2?, Padding?, Size2?, int, Tensor>)F.Conv2d,
+            Method = (Func<Tensor, Tensor, Tensor?, Size2?, Padding?, Size2?, int, ConvAlgorithm, Tensor>)F.Conv2d,
         };
     }
 
@@ -75,6 +75,9 @@ public static partial class OpRegistry
         var w = T(6, 4, 3, 3);
         var b = T(6);
         yield return Error<ArgumentOutOfRangeException>("stride 0", () => F.Conv2d(x, w, b, stride: 0), "stride");
+        yield return Error<ArgumentException>("FFT algorithm with stride 2", () => F.Conv2d(x, w, b, stride: 2, algorithm: ConvAlgorithm.Fft), "algorithm");
+        yield return Error<ArgumentException>("FFT algorithm with dilation 2", () => F.Conv2d(x, w, b, dilation: 2, algorithm: ConvAlgorithm.Fft), "algorithm");
+        yield return Error<ArgumentOutOfRangeException>("unknown algorithm", () => F.Conv2d(x, w, b, algorithm: (ConvAlgorithm)7), "algorithm");
         yield return Error<ArgumentOutOfRangeException>("stride negative", () => F.Conv2d(x, w, b, stride: -1), "stride");
         yield return Error<ArgumentOutOfRangeException>("stride 0 in width only", () => F.Conv2d(x, w, b, stride: (1, 0)), "stride");
         yield return Error<ArgumentOutOfRangeException>("dilation 0", () => F.Conv2d(x, w, b, dilation: 0), "dilation");
