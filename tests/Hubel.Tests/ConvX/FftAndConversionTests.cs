@@ -49,6 +49,11 @@ public class FftAndConversionTests
         var fft = F.Conv2d(x, k, padding: Padding.Same, algorithm: ConvAlgorithm.Fft);
         Close(direct, fft, 1e-12, "Conv2d(Fft) vs Conv2d(Direct)");
         Assert.Equal("algorithm", Assert.Throws<ArgumentException>(() => F.Conv2d(x, k, stride: 2, algorithm: ConvAlgorithm.Fft)).ParamName);
+        var layer = new Conv2d(3, 4, 9, padding: Padding.Same, rng: new Rng(36), algorithm: ConvAlgorithm.Fft);
+        var direct2 = F.Conv2d(x, layer.Weight.To(DType.Float64), layer.Bias!.To(DType.Float64), padding: Padding.Same);
+        Close(direct2, layer.Forward(x.To(DType.Float32)).To(DType.Float64), 1e-4, "Conv2d layer with the FFT algorithm");
+        Assert.Contains("algorithm=Fft", layer.ExtraRepr());
+        Assert.Equal("algorithm", Assert.Throws<ArgumentException>(() => new Conv2d(3, 4, 3, stride: 2, algorithm: ConvAlgorithm.Fft)).ParamName);
     }
 
     [Fact]

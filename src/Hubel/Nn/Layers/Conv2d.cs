@@ -9,7 +9,8 @@ namespace Hubel.Nn.Layers;
 public sealed class Conv2d : Module
 {
     public Conv2d(int inChannels, int outChannels, Size2 kernel, Size2? stride = null, Padding? padding = null,
-        Size2? dilation = null, int groups = 1, bool bias = true, Rng? rng = null, PaddingMode paddingMode = PaddingMode.Zeros)
+        Size2? dilation = null, int groups = 1, bool bias = true, Rng? rng = null, PaddingMode paddingMode = PaddingMode.Zeros,
+        ConvAlgorithm algorithm = ConvAlgorithm.Direct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
@@ -23,6 +24,9 @@ public sealed class Conv2d : Module
         InChannels = inChannels; OutChannels = outChannels; Kernel = kernel; Groups = groups;
         Padding = padding ?? Padding.Valid;
         PaddingMode = ConvPadding.Check(paddingMode, nameof(paddingMode));
+        if (algorithm == ConvAlgorithm.Fft && (Stride != new Size2(1, 1) || Dilation != new Size2(1, 1)))
+            throw new ArgumentException($"the FFT algorithm needs stride 1 and dilation 1; got stride {Stride}, dilation {Dilation}", nameof(algorithm));
+        Algorithm = algorithm;
         int[] shape = [outChannels, inChannels / groups, kernel.H, kernel.W];
         Weight = RegisterParameter("weight", Init.KaimingUniform(shape, a: Math.Sqrt(5), rng: rng));
         if (bias) Bias = RegisterParameter("bias", Init.DefaultBias(outChannels, Init.Fans(shape).FanIn, rng));
@@ -36,13 +40,15 @@ public sealed class Conv2d : Module
     public PaddingMode PaddingMode { get; }
     public Size2 Dilation { get; }
     public int Groups { get; }
+    /// <summary>Direct (im2col + GEMM) or Fft; see <see cref="ConvAlgorithm"/>.</summary>
+    public ConvAlgorithm Algorithm { get; }
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
 
     public override Tensor Forward(Tensor input) =>
         ConvPadding.Apply(input, Padding, PaddingMode, [Kernel.H, Kernel.W], [Stride.H, Stride.W], [Dilation.H, Dilation.W]) is { } padded
-            ? F.Conv2d(padded, Weight, Bias, Stride, Padding.Valid, Dilation, Groups)
-            : F.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+            ? F.Conv2d(padded, Weight, Bias, Stride, Padding.Valid, Dilation, Groups, Algorithm)
+            : F.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups, Algorithm);
 
     public override string ExtraRepr()
     {
@@ -53,6 +59,7 @@ public sealed class Conv2d : Module
         if (Groups != 1) s += $", groups={Groups}";
         if (Bias is null) s += ", bias=false";
         if (PaddingMode != PaddingMode.Zeros) s += $", paddingMode={PaddingMode}";
+        if (Algorithm != ConvAlgorithm.Direct) s += $", algorithm={Algorithm}";
         return s;
     }
 }
