@@ -16,18 +16,23 @@ public static class ImageFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"image '{path}' does not exist", path);
+        var bytes = File.ReadAllBytes(path);
         ImageResult image;
         try
         {
-            using var stream = File.OpenRead(path);
-            image = ImageResult.FromStream(stream, StbImageSharp.ColorComponents.RedGreenBlueAlpha);
+            image = ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlueAlpha);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NotSupportedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The decoder is third-party code fed untrusted bytes; whatever it throws means "not an image we can read".
             throw new InvalidDataException($"'{path}' is not a readable image ({e.Message})", e);
         }
+        if (image is null || image.Data is null) throw new InvalidDataException($"'{path}' is not a readable image");
+        if ((long)image.Width * image.Height > 1L << 28)
+            throw new InvalidDataException($"'{path}' is {image.Width}x{image.Height}; at most 2^28 pixels are supported");
         int h = image.Height, w = image.Width;
         if (h < 1 || w < 1) throw new InvalidDataException($"'{path}' has no pixels");
+        if (image.Data.Length < 4L * h * w) throw new InvalidDataException($"'{path}' decoded to fewer bytes than {w}x{h} RGBA pixels");
         bool grey = image.SourceComp is StbImageSharp.ColorComponents.Grey or StbImageSharp.ColorComponents.GreyAlpha;
         int channels = grey ? 1 : 3;
         var data = new float[checked(channels * h * w)];

@@ -63,6 +63,16 @@ public static class SafeTensors
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
         var bytes = File.ReadAllBytes(path);
+        try { return Parse(path, bytes); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException or OverflowException or KeyNotFoundException)
+        {
+            // Malformed JSON surfaces late (invalid UTF-8 in a name, duplicate keys, wrong value kinds): always one error type.
+            throw new InvalidDataException($"'{path}' is not a valid safetensors file: {e.Message}", e);
+        }
+    }
+
+    private static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Parse(string path, byte[] bytes)
+    {
         InvalidDataException Bad(string why) => new($"'{path}' is not a valid safetensors file: {why}");
         if (bytes.Length < 8) throw Bad($"it has {bytes.Length} bytes, fewer than the 8-byte header length");
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
