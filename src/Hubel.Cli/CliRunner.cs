@@ -10,7 +10,9 @@ internal static class CliRunner
     public static int Run(RootCommand root, string[] args)
     {
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        // Help wins over missing required options (`hubel eval --help` must show help, not "--model is required").
+        bool wantsHelp = parsed.Action is RootHelp or System.CommandLine.Help.HelpAction;
+        if (parsed.Errors.Count > 0 && !wantsHelp)
         {
             foreach (var error in parsed.Errors) Console.Error.WriteLine($"hubel: {error.Message}");
             Console.Error.WriteLine("Run 'hubel --help' (or 'hubel <command> --help') for usage.");

@@ -4,7 +4,7 @@ using Hubel.Cli.Commands;
 
 // hubel: train, inspect and run Hubel CNNs from the command line.
 // Exit codes: 0 success, 1 runtime error (bad file, diverged training), 2 usage error.
-var root = new RootCommand("Hubel: convolutional neural networks for .NET. Train LeNet-5 on the shipped Fashion-MNIST subset with `hubel train`.")
+var root = new RootCommand("hubel: convolutional neural networks for .NET. Start with `hubel train` (LeNet-5 on the shipped Fashion-MNIST subset).")
 {
     TrainCommand.Create(),
     OpsCommand.Create(),
@@ -14,4 +14,5 @@ var root = new RootCommand("Hubel: convolutional neural networks for .NET. Train
     SummaryCommand.Create(),
     VisualizeCommand.Create(),
 };
+RootHelp.Install(root);
 return CliRunner.Run(root, args);
