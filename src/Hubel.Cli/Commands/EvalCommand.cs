@@ -88,7 +88,7 @@ internal static class EvalCommand
         for (int j = 0; j < info.ClassNames.Count; j++) confusionTable.AddColumn(j.ToString());
         for (int i = 0; i < info.ClassNames.Count; i++)
             confusionTable.AddRow([i.ToString(), .. Enumerable.Range(0, info.ClassNames.Count).Select(j => eval.Confusion[i, j].ToString())]);
-        var console = Terminal.IsRich ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(Console.Out) });
+        var console = Terminal.Tables;
         console.Write(table);
         console.Write(confusionTable);
         Console.WriteLine($"Confusion matrix picture: {png}");

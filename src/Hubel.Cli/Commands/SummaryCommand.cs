@@ -79,7 +79,7 @@ internal static class SummaryCommand
         foreach (var l in summary.Layers)
             table.AddRow(Markup.Escape(l.Name), l.Type, Markup.Escape("[" + string.Join(", ", l.OutputShape) + "]"), l.Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 l.Macs.ToString("N0", CultureInfo.InvariantCulture), l.ReceptiveField.ToString(CultureInfo.InvariantCulture), l.Stride.ToString(CultureInfo.InvariantCulture));
-        var console = Terminal.IsRich ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(Console.Out) });
+        var console = Terminal.Tables;
         console.Write(table);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Total: {summary.TotalParameters:N0} parameters, {summary.TotalMacs:N0} multiply-accumulates per image, input [{string.Join(", ", inputShape)}]; activations of a batch of {batchSize}: {summary.ActivationBytes(batchSize) / 1048576.0:F1} MiB"));
