@@ -88,7 +88,7 @@ public static partial class F
     {
         var bias = b is null ? default(ReadOnlyMemory<T>?) : Mem<T>(b);
         if (DepthwiseKernels.Applies(g, groups, outChannels)) DepthwiseKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels);
-        else Conv2dKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, groups, outChannels);
+        else ConvNdKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), ConvGeometry3.From2d(g), groups, outChannels);
     }
 
     private static void Conv2dBackward<T>(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, ConvGeometry g, int groups, int outChannels)
@@ -98,7 +98,7 @@ public static partial class F
         Memory<T>? dxm = dx is null ? default(Memory<T>?) : MutMem<T>(dx), dwm = dw is null ? default(Memory<T>?) : MutMem<T>(dw),
             dbm = db is null ? default(Memory<T>?) : MutMem<T>(db);
         if (DepthwiseKernels.Applies(g, groups, outChannels)) DepthwiseKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels);
-        else Conv2dKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, groups, outChannels);
+        else ConvNdKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, ConvGeometry3.From2d(g), groups, outChannels);
     }
 
     internal static ReadOnlyMemory<T> Mem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);

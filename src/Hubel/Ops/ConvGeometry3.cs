@@ -16,5 +16,9 @@ internal readonly record struct ConvGeometry3(
     /// <summary>True when the depth dimension is trivial, so the 2-D im2col applies.</summary>
     public bool Is2d => D == 1 && KD == 1 && OutD == 1 && PadFront == 0;
 
+    /// <summary>The 2-D geometry as a 3-D one with a depth of 1, so 2-D convolution runs on the same kernels.</summary>
+    public static ConvGeometry3 From2d(in ConvGeometry g) =>
+        new(g.N, g.C, 1, g.H, g.W, 1, g.KH, g.KW, 1, g.SH, g.SW, 1, g.DH, g.DW, 0, g.PadTop, g.PadLeft, 1, g.OutH, g.OutW);
+
     public ConvGeometry To2d() => new(N, C, H, W, KH, KW, SH, SW, DH, DW, PadTop, PadLeft, OutH, OutW);
 }

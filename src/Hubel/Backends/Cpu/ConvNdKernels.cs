@@ -5,9 +5,10 @@ using Hubel.Ops;
 namespace Hubel.Backends.Cpu;
 
 /// <summary>
-/// 3-D convolution and the transposed convolutions as im2col + GEMM, on a <see cref="ConvGeometry3"/> (a 2-D
-/// geometry is D = 1 and lowers through the 2-D <see cref="Im2Col"/>). The batch is split over the CPU workers and
-/// each worker lowers a block of images side by side, as <see cref="Conv2dKernels"/> does.
+/// Convolution in 1, 2 and 3 dimensions and the transposed convolutions as im2col + GEMM, on a <see cref="ConvGeometry3"/>
+/// (a 2-D geometry is D = 1 and lowers through the pointer loops of the 2-D <see cref="Im2Col"/>). The batch is split over
+/// the CPU workers and each worker lowers a block of its images side by side, so one GEMM covers the block (small layers
+/// like LeNet's would otherwise drown in per-call overhead; dY·colᵀ then takes the GEMM's dot-product path).
 /// Convolution: y = W·col(x); dX = col2vol(Wᵀ dY); dW = dY colᵀ; dB = Σ dY.
 /// Transposed convolution is the adjoint of that convolution with the same weight viewed as [Cin, Cout/groups·K]:
 /// y = col2vol(Wᵀ x) (+ bias); dX = W·col(dY) (a convolution); dW = x·col(dY)ᵀ; dB = Σ dY.
@@ -74,11 +75,16 @@ internal static class ConvNdKernels
                     var ys = y.Span;
                     for (int i = 0; i < count; i++)
                         for (int o = 0; o < og; o++)
-                            outBlock.AsSpan(o * wide + i * p, p).CopyTo(ys.Slice(((b0 + i) * outChannels + gi * og + o) * p, p));
+                        {
+                            int channel = gi * og + o;
+                            var src = outBlock.AsSpan(o * wide + i * p, p);
+                            var dst = ys.Slice(((b0 + i) * outChannels + channel) * p, p);
+                            if (b is { } bias) TensorPrimitives.Add<T>(src, bias.Span[channel], dst);   // bias fused into the scatter
+                            else src.CopyTo(dst);
+                        }
                 }
             }
         });
-        if (b is { } bias) AddBias(y.Span, bias.Span, g.N, outChannels, p);
     }
 
     public static void Backward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T> dy, Memory<T>? dx, Memory<T>? dw, Memory<T>? db,
