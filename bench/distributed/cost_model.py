@@ -6,7 +6,8 @@ Ring all-reduce of G gradient bytes in k buckets over links of bandwidth B and p
 Weak scaling (fixed images per rank), compute per step T_c, backward ~ 2/3 of it:
     no overlap:   E = T_c / (T_c + T_ar)
     overlap:      E = T_c / (T_c + max(0, T_ar - h * T_bwd))   with h the share of backward the all-reduce can hide behind
-Usage: /usr/bin/python3 bench/distributed/cost_model.py <hubel GFLOP/s per rank> <LeNet-5 step seconds> [hidden share]
+Usage: /usr/bin/python3 bench/distributed/cost_model.py <hubel GFLOP/s per rank> <LeNet-5 step seconds> [hidden share] [faster GFLOP/s]
+The optional last argument adds the same table for ranks that compute that much faster (all step times scaled).
 """
 import sys
 
@@ -24,6 +25,14 @@ def main():
     gflops = float(sys.argv[1])
     lenet_step = float(sys.argv[2])
     hidden = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
+    table(gflops, lenet_step, hidden)
+    if len(sys.argv) > 4:
+        faster = float(sys.argv[4])
+        print(f"\nRanks {faster / gflops:.0f}x faster ({faster:g} GFLOP/s sustained):\n")
+        table(faster, lenet_step * gflops / faster, hidden)
+
+
+def table(gflops, lenet_step, hidden):
     print("| model | compute/step (1 rank) | gradient | link | N | all-reduce/step | efficiency, no overlap | efficiency, overlapped |")
     print("|---|---|---|---|---|---|---|---|")
     for name, params, macs, batch, buckets in MODELS:
@@ -39,6 +48,8 @@ def main():
 
 
 def fmt(seconds):
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
     return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 

@@ -30,9 +30,11 @@ internal static class MpiRun
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
             UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
         };
-        // Loopback only, any number of ranks on few cores, shared memory without kernel single-copy (containers lack it).
+        // Loopback only, any number of ranks on few cores, shared memory without kernel single-copy (containers lack it),
+        // waiting ranks yield the core to their peers (the test machine may be busy).
         foreach (var a in new[] { "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "--oversubscribe", "--bind-to", "none",
-                     "--mca", "btl", "self,vader", "--mca", "btl_vader_single_copy_mechanism", "none", host, "exec", dll })
+                     "--mca", "btl", "self,vader", "--mca", "btl_vader_single_copy_mechanism", "none",
+                     "--mca", "mpi_yield_when_idle", "1", host, "exec", dll })
             info.ArgumentList.Add(a);
         foreach (var a in cliArgs) info.ArgumentList.Add(a);
         info.Environment["NO_COLOR"] = "1";
