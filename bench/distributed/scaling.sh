@@ -11,7 +11,7 @@ dotnet build src/Hubel.Cli -c Release -v q -nologo >/dev/null
 cli=src/Hubel.Cli/bin/Release/net10.0/Hubel.Cli.dll
 out=$(mktemp -d)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-mpi=(mpirun --oversubscribe --bind-to none --mca btl self,vader --mca btl_vader_single_copy_mechanism none --mca mpi_yield_when_idle 1)
+mpi=(mpirun --oversubscribe --bind-to none --mca btl self,vader --mca btl_vader_single_copy_mechanism none --mca mpi_yield_when_idle 1 -x TERM=dumb)
 common=(train --distributed --model "$model" --epochs "$epochs" --batch-size "$batch" --threads 1 --bucket-kb "$bucket_kb" --json)
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg), cores: $(nproc)"
 echo "# 1 rank x 1 thread";                     dotnet exec "$cli" "${common[@]}" --out "$out/one.safetensors" | sed 's/^/one /'

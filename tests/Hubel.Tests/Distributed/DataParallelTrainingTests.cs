@@ -25,6 +25,7 @@ public class DataParallelTrainingTests : IDisposable
         Assert.True(code == 0, $"mpirun -np 2 failed ({code}): {stderr}");
         var lines = two.Trim().Split('\n');
         Assert.Equal(2, lines.Length);                                       // rank 0 alone prints
+        Assert.All(lines, l => Assert.StartsWith("{\"epoch\":", l));       // nothing but JSON
         Assert.All(lines, l => Assert.Contains("\"world_size\":2", l));
         Assert.All(lines, l => Assert.Contains("\"weights_identical\":true", l));
         Assert.All(lines, l => Assert.Contains("\"steps\":4", l));           // 128 / 32 steps on every rank

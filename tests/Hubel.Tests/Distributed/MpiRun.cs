@@ -38,6 +38,7 @@ internal static class MpiRun
             info.ArgumentList.Add(a);
         foreach (var a in cliArgs) info.ArgumentList.Add(a);
         info.Environment["NO_COLOR"] = "1";
+        info.Environment["TERM"] = "dumb";   // the ranks' stdout is a pseudo-terminal: no keypad escape codes in --json output
         info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         info.Environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1";
