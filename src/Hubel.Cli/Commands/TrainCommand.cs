@@ -48,7 +48,8 @@ internal static class TrainCommand
             """)
         { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot, resume };
 
-        command.SetAction(r => Run(new TrainSettings(
+        var distributed = DistributedTraining.AddOptions(command);
+        command.SetAction(r => r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(new TrainSettings(
             r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
             r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot), r.GetValue(resume))));
         return command;
