@@ -8,7 +8,8 @@ public sealed record ImageFolderOptions
 {
     /// <summary>Side length (square) or null to keep the first image's height and width; 1..4096.</summary>
     public int? ImageSize { get; init; }
-    /// <summary>1 (grey, by luminance) or 3 (RGB); null: 3 when any picture has colour, else 1.</summary>
+    /// <summary>1 (grey, by luminance) or 3 (RGB); null: 3 when any picture has colour (some pixel with red, green and
+    /// blue not all equal), else 1.</summary>
     public int? Channels { get; init; }
     /// <summary>Share of each class held out for testing when the folder has no train/test sub-folders, in (0, 1).</summary>
     public double TestFraction { get; init; } = 0.2;
@@ -57,7 +58,7 @@ public static class ImageFolder
             (trainFiles, testFiles) = Split(Files(root, classes), classes, options);
 
         var decoded = Decode([.. trainFiles, .. testFiles], options.ImageSize);
-        int channels = options.Channels ?? (decoded.Any(d => d.Image.Size(0) == 3) ? 3 : 1);
+        int channels = options.Channels ?? (decoded.Any(d => HasColour(d.Image)) ? 3 : 1);
         int height = decoded[0].Image.Size(1), width = decoded[0].Image.Size(2);
         var train = Pack(decoded.Take(trainFiles.Count).ToList(), channels, height, width, classes);
         var test = Pack(decoded.Skip(trainFiles.Count).ToList(), channels, height, width, classes);
@@ -128,6 +129,17 @@ public static class ImageFolder
             result.Add((Preprocess.ForModel(image, c, height, width, mean: 0, std: 1).Reshape(c, height, width), label));
         }
         return result;
+    }
+
+    /// <summary>True when some pixel's red, green and blue differ: a grey picture saved as RGB still counts as grey.</summary>
+    private static bool HasColour(Tensor image)
+    {
+        if (image.Size(0) == 1) return false;
+        var v = image.ToFloatArray();
+        int plane = image.Size(1) * image.Size(2);
+        for (int p = 0; p < plane; p++)
+            if (v[p] != v[plane + p] || v[p] != v[2 * plane + p]) return true;
+        return false;
     }
 
     private static ImageSet Pack(List<(Tensor Image, byte Label)> images, int channels, int height, int width, string[] classes)
