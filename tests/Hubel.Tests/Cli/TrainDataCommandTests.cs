@@ -112,4 +112,21 @@ public sealed class TrainDataCommandTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.Contains("160 train / 8 test images", stdout);   // 32 training pictures, each plus four shifts
     }
+
+    [Fact]
+    public void A_resumed_augmented_folder_run_equals_an_uninterrupted_one()
+    {
+        string root = WritePictures();
+        string[] common = ["--dataset", "folder", "--data", root, "--image-size", "28", "--augment", "shift:2,flip,erase:0.5", "--expand",
+            "--batch-size", "16", "--json", "--seed", "5"];
+        string P(string name) => Path.Combine(_dir, name);
+        Assert.Equal(0, CliProcess.Run(["train", "--epochs", "2", "--out", P("a.safetensors"), .. common]).ExitCode);
+        Assert.Equal(0, CliProcess.Run(["train", "--epochs", "1", "--out", P("b.safetensors"), .. common]).ExitCode);
+        // Only the checkpoint tells the resumed run about the folder, the size, the augmentation and the expansion.
+        var (code, _, stderr) = CliProcess.Run("train", "--epochs", "2", "--json", "--resume", P("b-checkpoint.safetensors"), "--out", P("c.safetensors"));
+        Assert.True(code == 0, stderr);
+        var a = Hubel.Serialization.SafeTensors.Load(P("a.safetensors")).Tensors;
+        var c = Hubel.Serialization.SafeTensors.Load(P("c.safetensors")).Tensors;
+        foreach (var name in a.Keys) Assert.Equal(a[name].ToFloatArray(), c[name].ToFloatArray());   // bit for bit
+    }
 }
