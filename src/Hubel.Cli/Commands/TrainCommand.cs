@@ -22,9 +22,10 @@ internal static class TrainCommand
     {
         var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
         model.AcceptOnlyFromAmong([.. ModelZoo.Names]);
-        var dataset = new Option<string?>("--dataset") { Description = "shipped (8,000/2,000 images in the repo) or fashion-mnist (60,000/10,000; from --data or /usr/share/datasets/fashion-mnist). Default: shipped, or fashion-mnist when --data is given." };
-        dataset.AcceptOnlyFromAmong("shipped", "fashion-mnist");
-        var data = new Option<string?>("--data") { Description = "Directory with the Fashion-MNIST IDX files (.gz or raw)." };
+        var dataset = new Option<string?>("--dataset") { Description = TrainData.DatasetHelp };
+        dataset.AcceptOnlyFromAmong(TrainData.DatasetNames);
+        var data = new Option<string?>("--data") { Description = "Directory with the dataset: Fashion-MNIST IDX files (.gz or raw), a folder of class sub-folders, or CIFAR binary batches." };
+        var dataOptions = new TrainDataOptions();
         var epochs = Positive(new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 });
         var batch = Positive(new Option<int>("--batch-size") { Description = "Images per SGD step.", DefaultValueFactory = _ => 64 });
         var lr = PositiveReal(new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.01 });
@@ -45,18 +46,21 @@ internal static class TrainCommand
               hubel train --epochs 10 --lr 0.02 --plot
               hubel train --epochs 20 --resume runs/lenet5-shipped-checkpoint.safetensors
               hubel train --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.01 --momentum 0.9 --seed 0 --json
+              hubel train --dataset folder --data my-pictures --image-size 28 --augment shift:2,flip
+              hubel train --expand --epochs 5
             """)
         { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot, resume };
+        dataOptions.AddTo(command);
 
         var distributed = DistributedTraining.AddOptions(command);
         command.SetAction(r => r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(new TrainSettings(
             r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
-            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot), r.GetValue(resume))));
+            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot), r.GetValue(resume), dataOptions.Read(r))));
         return command;
     }
 
     private sealed record TrainSettings(string Model, string? Dataset, string? Data, int Epochs, int BatchSize, double Lr,
-        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json, bool Plot, string? Resume);
+        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json, bool Plot, string? Resume, DataChoice DataChoice);
 
     private static int Run(TrainSettings s)
     {
@@ -72,21 +76,21 @@ internal static class TrainCommand
         string datasetName = s.Dataset ?? (s.Data is null ? "shipped" : "fashion-mnist");
         if (datasetName == "shipped" && s.Data is not null)
             throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist (or leave --dataset out)");
-        var split = datasetName == "shipped"
-            ? FashionMnist.LoadShipped()
-            : FashionMnist.Load(s.Data ?? FashionMnist.DefaultSystemDirectory);
+        var loaded = TrainData.Load(datasetName, s.Data, s.DataChoice, s.Seed);
+        var split = loaded.Split;
 
         Init.ManualSeed(s.Seed);
         var net = ModelZoo.Create(s.Model, split.Train.ClassCount, split.Train.Channels);
         var optimizer = new Sgd(net.Parameters(), s.Lr, s.Momentum, s.WeightDecay);
         var trainer = new Trainer(net, optimizer);
+        TrainData.CheckModelAccepts(net, s.Model, split.Train);
         var dataOrder = new Rng(s.Seed + 1);
-        var train = new BatchLoader(split.Train, s.BatchSize, shuffle: true, rng: dataOrder);
-        var test = new BatchLoader(split.Test, 1000, shuffle: false);
+        var train = TrainData.TrainLoader(loaded, s.DataChoice, s.BatchSize, dataOrder);
+        var test = TrainData.TestLoader(loaded);
         string outPath = s.Out ?? Path.Combine("runs", $"{s.Model}-{datasetName}.safetensors");
 
         if (!s.Json)
-            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {split.Train.Count:N0} train / {split.Test.Count:N0} test images, " +
+            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {train.Count:N0} train / {split.Test.Count:N0} test images, " +
                               $"{s.Epochs} epochs, batch {s.BatchSize}, lr {s.Lr}, momentum {s.Momentum}, {CpuThreads.Count} threads");
         var reports = new List<EpochReport>();
         int firstEpoch = 1;
@@ -111,8 +115,9 @@ internal static class TrainCommand
         }
 
         ModelFile.Save(outPath, net, new ModelInfo(s.Model, split.Train.ClassNames, split.Train.Channels, split.Train.Height, split.Train.Width,
-            Normalization.FashionMnistMean, Normalization.FashionMnistStd)
+            loaded.Normalization.Mean.Average(), loaded.Normalization.Std.Average())
         {
+            PerChannel = loaded.Normalization.Channels > 1 ? loaded.Normalization : null,
             Extra = new Dictionary<string, string>
             {
                 ["dataset"] = datasetName,
@@ -137,6 +142,7 @@ internal static class TrainCommand
             ["weight_decay"] = s.WeightDecay.ToString("R", CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
         };
         if (s.Data is not null) d["data"] = Path.GetFullPath(s.Data);
+        TrainData.AddSettings(d, s.DataChoice);
         return d;
     }
 
@@ -151,6 +157,7 @@ internal static class TrainCommand
             Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"),
             BatchSize = int.Parse(Get("batch_size"), CultureInfo.InvariantCulture), Lr = D("lr"), Momentum = D("momentum"),
             WeightDecay = D("weight_decay"), Seed = ulong.Parse(Get("seed"), CultureInfo.InvariantCulture),
+            DataChoice = TrainData.FromSettings(state.Settings),
             };
         }
         catch (Exception e) when (e is FormatException or OverflowException)
