@@ -79,6 +79,15 @@ internal static class TrainCommand
         var loaded = TrainData.Load(datasetName, s.Data, s.DataChoice, s.Seed);
         var split = loaded.Split;
 
+        // Models built for larger images (AlexNet, VGG, GoogLeNet, DeepFace) get the images resized to the size they need.
+        var (modelHeight, modelWidth) = ModelZoo.Entry(s.Model).AdaptedSize(split.Train.Height, split.Train.Width);
+        if ((modelHeight, modelWidth) != (split.Train.Height, split.Train.Width))
+        {
+            (s.Json ? Console.Error : Console.Out).WriteLine($"{s.Model} does not take {split.Train.Height}x{split.Train.Width} images: resizing them to {modelHeight}x{modelWidth} (bilinear)");
+            split = new TrainTestSplit(ImageResize.Bilinear(split.Train, modelHeight, modelWidth), ImageResize.Bilinear(split.Test, modelHeight, modelWidth));
+            loaded = loaded with { Split = split };
+        }
+
         Init.ManualSeed(s.Seed);
         var net = ModelZoo.Create(s.Model, split.Train.ClassCount, split.Train.Channels);
         var optimizer = new Sgd(net.Parameters(), s.Lr, s.Momentum, s.WeightDecay);
