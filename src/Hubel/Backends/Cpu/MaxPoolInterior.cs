@@ -113,6 +113,11 @@ internal static class MaxPoolInterior
         CpuThreads.For(planes, (p0, p1) =>
         {
             var xs = x.Span; var ys = y.Span; var dys = dy.Span; var dxs = dx.Span;
+            if (typeof(T) == typeof(float) && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && Avx.IsSupported)
+            {
+                Backward2x2(Cast(xs), Cast(ys), Cast(dys), MemoryMarshalCast(dxs), g, p0, p1);
+                return;
+            }
             for (int plane = p0; plane < p1; plane++)
             {
                 var src = xs.Slice(plane * hw, hw);
@@ -126,6 +131,69 @@ internal static class MaxPoolInterior
                     }
             }
         }, minPerWorker: 4);
+    }
+
+    private static ReadOnlySpan<float> Cast<T>(ReadOnlySpan<T> s) where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s);
+    private static Span<float> MemoryMarshalCast<T>(Span<T> s) where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s);
+
+    /// <summary>2x2/2 float backward, 8 windows at a time: y and dy are widened to pairs ([y0,y0,y1,y1,...]) to line up with
+    /// the input rows; in each window the first element equal to y wins (top row before bottom, even column before odd)
+    /// and gets dy, the others 0. Windows do not overlap, so dx is stored, not accumulated. A NaN output (the NaN won)
+    /// sends the chunk to the scalar rule.</summary>
+    private static unsafe void Backward2x2(ReadOnlySpan<float> xs, ReadOnlySpan<float> ys, ReadOnlySpan<float> dys, Span<float> dxs, in ConvGeometry g, int p0, int p1)
+    {
+        int w = g.W, outH = g.OutH, outW = g.OutW, hw = g.H * w, p = g.OutPixels;
+        if ((long)p1 * hw > xs.Length || (long)p1 * hw > dxs.Length || (long)p1 * p > ys.Length || (long)p1 * p > dys.Length)
+            throw new ArgumentException("pooling buffers are smaller than the geometry needs");
+        var oddLane = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+        fixed (float* xp = xs, yp = ys, dyp = dys, dxp = dxs)
+        {
+            for (int plane = p0; plane < p1; plane++)
+                for (int oh = 0; oh < outH; oh++)
+                {
+                    long inRow = (long)plane * hw + 2 * oh * w, outRow = (long)plane * p + oh * outW;
+                    float* r0 = xp + inRow, r1 = r0 + w, d0 = dxp + inRow, d1 = d0 + w, yr = yp + outRow, dyr = dyp + outRow;
+                    int ow = 0;
+                    for (; ow <= outW - 8; ow += 8)
+                    {
+                        var yv = Avx.LoadVector256(yr + ow);
+                        if (Avx.MoveMask(Avx.CompareUnordered(yv, yv)) != 0) { ScalarBackward(r0, r1, d0, d1, yr, dyr, ow, 8); continue; }
+                        var gv = Avx.LoadVector256(dyr + ow);
+                        var ylo = Avx.UnpackLow(yv, yv); var yhi = Avx.UnpackHigh(yv, yv);
+                        var glo = Avx.UnpackLow(gv, gv); var ghi = Avx.UnpackHigh(gv, gv);
+                        for (int half = 0; half < 2; half++)
+                        {
+                            var ye = half == 0 ? Avx.Permute2x128(ylo, yhi, 0x20) : Avx.Permute2x128(ylo, yhi, 0x31);
+                            var ge = half == 0 ? Avx.Permute2x128(glo, ghi, 0x20) : Avx.Permute2x128(glo, ghi, 0x31);
+                            int at = 2 * ow + 8 * half;
+                            var top = Avx.CompareEqual(Avx.LoadVector256(r0 + at), ye);
+                            var bottom = Avx.CompareEqual(Avx.LoadVector256(r1 + at), ye);
+                            // An odd column loses to an equal even column of its own row; the bottom row loses to any top winner.
+                            var topWin = Avx.AndNot(Avx.And(oddLane, Avx.Shuffle(top, top, 0b10_10_00_00)), top);
+                            var topAny = Avx.Or(Avx.Shuffle(top, top, 0b10_10_00_00), Avx.Shuffle(top, top, 0b11_11_01_01));
+                            var bottomWin = Avx.AndNot(topAny, Avx.AndNot(Avx.And(oddLane, Avx.Shuffle(bottom, bottom, 0b10_10_00_00)), bottom));
+                            Avx.Store(d0 + at, Avx.And(ge, topWin));
+                            Avx.Store(d1 + at, Avx.And(ge, bottomWin));
+                        }
+                    }
+                    ScalarBackward(r0, r1, d0, d1, yr, dyr, ow, outW - ow);
+                }
+        }
+    }
+
+    private static unsafe void ScalarBackward(float* r0, float* r1, float* d0, float* d1, float* yr, float* dyr, int ow0, int count)
+    {
+        for (int ow = ow0; ow < ow0 + count; ow++)
+        {
+            float y = yr[ow], g = dyr[ow];
+            bool nan = float.IsNaN(y);
+            int c = 2 * ow;
+            d0[c] = 0; d0[c + 1] = 0; d1[c] = 0; d1[c + 1] = 0;
+            if (nan ? float.IsNaN(r0[c]) : r0[c] == y) d0[c] = g;
+            else if (nan ? float.IsNaN(r0[c + 1]) : r0[c + 1] == y) d0[c + 1] = g;
+            else if (nan ? float.IsNaN(r1[c]) : r1[c] == y) d1[c] = g;
+            else d1[c + 1] = g;
+        }
     }
 
     private static int Winner<T>(ReadOnlySpan<T> src, T best, int start, int kh, int kw, int w) where T : unmanaged, IFloatingPointIeee754<T>
