@@ -25,15 +25,16 @@ public static partial class F
                 throw new ArgumentException($"the FFT algorithm needs stride 1 and dilation 1; got stride {stride ?? 1}, dilation {dilation ?? 1}", nameof(algorithm));
             return Conv2dFft(input, weight, bias, padding, groups);
         }
-        if (algorithm != ConvAlgorithm.Direct)
-            throw new ArgumentOutOfRangeException(nameof(algorithm), $"unknown convolution algorithm {algorithm}; expected Direct or Fft");
+        if (!Enum.IsDefined(algorithm))
+            throw new ArgumentOutOfRangeException(nameof(algorithm), $"unknown convolution algorithm {algorithm}; expected one of {string.Join(", ", Enum.GetNames<ConvAlgorithm>())}");
         var (g, outChannels) = Conv2dShape(input, weight, bias, stride ?? 1, padding ?? Padding.Valid, dilation ?? 1, groups);
+        var kernel = ConvKernelChoice.Resolve(algorithm, g, groups, outChannels);
         var x = input.Detach().Contiguous();
         var w = weight.Detach().Contiguous();
         var b = bias?.Detach().Contiguous();
         var y = Tensor.Empty([g.N, outChannels, g.OutH, g.OutW], input.DType);
-        if (input.DType == DType.Float32) Conv2dForward<float>(x, w, b, y, g, groups, outChannels);
-        else Conv2dForward<double>(x, w, b, y, g, groups, outChannels);
+        if (input.DType == DType.Float32) Conv2dForward<float>(x, w, b, y, g, groups, outChannels, kernel);
+        else Conv2dForward<double>(x, w, b, y, g, groups, outChannels, kernel);
 
         return Graph.Record(y, "conv2d", [input, weight, bias], dy =>
         {
@@ -41,8 +42,8 @@ public static partial class F
             var dx = input.RequiresGrad ? Tensor.ZerosLike(x) : null;
             var dw = weight.RequiresGrad ? Tensor.Empty(w.ShapeArray, w.DType) : null;   // the kernel overwrites it
             var db = bias is { RequiresGrad: true } ? Tensor.Empty(b!.ShapeArray, b.DType) : null;
-            if (input.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, groups, outChannels);
-            else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, groups, outChannels);
+            if (input.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, groups, outChannels, kernel);
+            else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, groups, outChannels, kernel);
             return bias is null ? [dx, dw] : [dx, dw, db];
         });
     }
@@ -82,23 +83,34 @@ public static partial class F
         return (new ConvGeometry(n, c, h, w, kh, kw, stride.H, stride.W, dilation.H, dilation.W, top, left, oh, ow), outChannels);
     }
 
-    // Depthwise convolutions (groups = C) take the direct kernel: im2col + GEMM is slow for them (see DepthwiseKernels).
-    private static void Conv2dForward<T>(Tensor x, Tensor w, Tensor? b, Tensor y, ConvGeometry g, int groups, int outChannels)
+    private static void Conv2dForward<T>(Tensor x, Tensor w, Tensor? b, Tensor y, ConvGeometry g, int groups, int outChannels, ConvAlgorithm kernel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var bias = b is null ? default(ReadOnlyMemory<T>?) : Mem<T>(b);
-        if (DepthwiseKernels.Applies(g, groups, outChannels)) DepthwiseKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels);
-        else ConvNdKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), ConvGeometry3.From2d(g), groups, outChannels);
+        switch (kernel)
+        {
+            case ConvAlgorithm.Depthwise: DepthwiseKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels); break;
+            case ConvAlgorithm.SmallChannels: DirectConvKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels); break;
+            case ConvAlgorithm.Pointwise: PointwiseConvKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels); break;
+            default: ConvNdKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), ConvGeometry3.From2d(g), groups, outChannels); break;
+        }
     }
 
-    private static void Conv2dBackward<T>(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, ConvGeometry g, int groups, int outChannels)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Backward of the spatial-domain kernels; <paramref name="kernel"/> is what <see cref="ConvKernelChoice.Resolve"/>
+    /// picked for the forward pass (the FFT forward passes the heuristic's choice).</summary>
+    private static void Conv2dBackward<T>(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, ConvGeometry g, int groups, int outChannels,
+        ConvAlgorithm kernel) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // default(Memory<T>?), not null: a bare null would convert through T[] to an empty, non-null Memory<T>.
         Memory<T>? dxm = dx is null ? default(Memory<T>?) : MutMem<T>(dx), dwm = dw is null ? default(Memory<T>?) : MutMem<T>(dw),
             dbm = db is null ? default(Memory<T>?) : MutMem<T>(db);
-        if (DepthwiseKernels.Applies(g, groups, outChannels)) DepthwiseKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels);
-        else ConvNdKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, ConvGeometry3.From2d(g), groups, outChannels);
+        switch (kernel)
+        {
+            case ConvAlgorithm.Depthwise: DepthwiseKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels); break;
+            case ConvAlgorithm.SmallChannels: DirectConvKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels); break;
+            case ConvAlgorithm.Pointwise: PointwiseConvKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels); break;
+            default: ConvNdKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, ConvGeometry3.From2d(g), groups, outChannels); break;
+        }
     }
 
     internal static ReadOnlyMemory<T> Mem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);

@@ -5,14 +5,24 @@ using Hubel.Tensors;
 
 namespace Hubel.Ops;
 
-/// <summary>Which algorithm computes a stride-1, dilation-1 convolution.</summary>
+/// <summary>Which algorithm computes a 2-D convolution. Every one gives the same result within float rounding; forcing one
+/// that does not fit the shape throws an <see cref="ArgumentException"/> naming <c>algorithm</c>.</summary>
 public enum ConvAlgorithm
 {
-    /// <summary>im2col + GEMM (<see cref="F.Conv2d"/>).</summary>
+    /// <summary>The default: a heuristic picks the spatial-domain kernel per shape (depthwise kernel for groups = C,
+    /// the direct kernel for stride 1 with at most 3 input channels and few output channels or a large batch, plain GEMM for 1x1 on planes of 256+ pixels, else im2col + GEMM).</summary>
     Direct,
     /// <summary>Pointwise products of 2-D FFTs (<see cref="F.Conv2dFft"/>): O(N·Cin·Cout·PQ) plus the transforms instead of
-    /// O(N·Cin·Cout·OH·OW·KH·KW), so it pays off for large kernels.</summary>
+    /// O(N·Cin·Cout·OH·OW·KH·KW), so it pays off for large kernels. Stride 1 and dilation 1 only.</summary>
     Fft,
+    /// <summary>im2col + GEMM, blocks of images lowered side by side; fits every shape.</summary>
+    Im2colGemm,
+    /// <summary>Shifted-row accumulation in registers without lowering (groups 1, stride 1); fast for few input channels.</summary>
+    SmallChannels,
+    /// <summary>Per-plane kernel for depthwise convolutions (groups = C > 1).</summary>
+    Depthwise,
+    /// <summary>1x1 convolution at stride 1 without padding (groups 1) as plain GEMMs on the image planes.</summary>
+    Pointwise,
 }
 
 public static partial class F
@@ -41,8 +51,8 @@ public static partial class F
             var dx = input.RequiresGrad ? Tensor.ZerosLike(x) : null;
             var dw = weight.RequiresGrad ? Tensor.Empty(w.ShapeArray, w.DType) : null;
             var db = bias is { RequiresGrad: true } ? Tensor.Empty(b!.ShapeArray, b.DType) : null;
-            if (input.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, groups, outChannels);
-            else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, groups, outChannels);
+            if (input.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, groups, outChannels, ConvKernelChoice.Resolve(ConvAlgorithm.Direct, g, groups, outChannels));
+            else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, groups, outChannels, ConvKernelChoice.Resolve(ConvAlgorithm.Direct, g, groups, outChannels));
             return bias is null ? [dx, dw] : [dx, dw, db];
         });
     }

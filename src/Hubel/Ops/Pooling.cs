@@ -15,6 +15,20 @@ public static partial class F
         var g = PoolShape(input, kernel, stride, padding ?? 0, dilation ?? 1, ceilMode);
         var x = input.Detach().Contiguous();
         var y = Tensor.Empty([g.N, g.C, g.OutH, g.OutW], input.DType);
+        if (MaxPoolInterior.Applies(g))
+        {
+            // No argmax kept: backward finds each window's winner again from x and y (same element, see MaxPoolInterior).
+            if (x.DType == DType.Float32) MaxPoolInterior.Forward<float>(Mem<float>(x), MutMem<float>(y), g);
+            else MaxPoolInterior.Forward<double>(Mem<double>(x), MutMem<double>(y), g);
+            return Graph.Record(y, "max_pool2d", [input], dy =>
+            {
+                dy = dy.Contiguous();
+                var dx = Tensor.ZerosLike(x);
+                if (x.DType == DType.Float32) MaxPoolInterior.Backward<float>(Mem<float>(x), Mem<float>(y), Mem<float>(dy), MutMem<float>(dx), g);
+                else MaxPoolInterior.Backward<double>(Mem<double>(x), Mem<double>(y), Mem<double>(dy), MutMem<double>(dx), g);
+                return [dx];
+            });
+        }
         var argmax = new int[y.Numel];
         if (x.DType == DType.Float32) PoolKernels.MaxForward<float>(Mem<float>(x), MutMem<float>(y), argmax, g);
         else PoolKernels.MaxForward<double>(Mem<double>(x), MutMem<double>(y), argmax, g);

@@ -1,0 +1,73 @@
+using Hubel.Backends.Cpu;
+
+namespace Hubel.Ops;
+
+/// <summary>
+/// Turns the <see cref="ConvAlgorithm"/> a caller asked for into the kernel that runs a 2-D convolution: a forced algorithm
+/// must fit the shape (else an <see cref="ArgumentException"/> naming <c>algorithm</c>), and the default
+/// (<see cref="ConvAlgorithm.Direct"/>) takes the heuristic below. Tests force an algorithm for every conv call of a
+/// block with <see cref="Force"/>, so the registry samples can run through each kernel unchanged.
+/// </summary>
+internal static class ConvKernelChoice
+{
+    [ThreadStatic] private static ConvAlgorithm? _forced;
+
+    /// <summary>Until disposed, calls on this thread that leave the algorithm at its default use <paramref name="algorithm"/>.</summary>
+    public static ForceScope Force(ConvAlgorithm algorithm)
+    {
+        var previous = _forced;
+        _forced = algorithm;
+        return new ForceScope(previous);
+    }
+
+    public readonly struct ForceScope(ConvAlgorithm? previous) : IDisposable
+    {
+        public void Dispose() => _forced = previous;
+    }
+
+    /// <summary>Whether <paramref name="algorithm"/> can compute this convolution.</summary>
+    public static bool Applies(ConvAlgorithm algorithm, in ConvGeometry g, int groups, int outChannels) => algorithm switch
+    {
+        ConvAlgorithm.Direct or ConvAlgorithm.Im2colGemm => true,
+        ConvAlgorithm.Fft => g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1,
+        ConvAlgorithm.SmallChannels => DirectConvKernels.Applies(g, groups),
+        ConvAlgorithm.Depthwise => groups > 1 && groups == g.C && outChannels % groups == 0,
+        ConvAlgorithm.Pointwise => PointwiseConvKernels.Applies(g, groups),
+        _ => false,
+    };
+
+    /// <summary>The spatial-domain kernel to run (never <see cref="ConvAlgorithm.Direct"/> or <see cref="ConvAlgorithm.Fft"/>).</summary>
+    public static ConvAlgorithm Resolve(ConvAlgorithm algorithm, in ConvGeometry g, int groups, int outChannels)
+    {
+        if (algorithm == ConvAlgorithm.Direct && _forced is { } forced && forced is not ConvAlgorithm.Direct and not ConvAlgorithm.Fft) algorithm = forced;
+        if (algorithm == ConvAlgorithm.Direct) return Heuristic(g, groups, outChannels);
+        if (!Applies(algorithm, g, groups, outChannels))
+            throw new ArgumentException($"convolution algorithm {algorithm} does not fit this shape ({Describe(g, groups, outChannels)}); " +
+                $"{Requirement(algorithm)}", nameof(algorithm));
+        return algorithm;
+    }
+
+    /// <summary>Depthwise kernel for groups = C; the direct kernel for stride 1 with few input channels (lowering would copy
+    /// each pixel KH·KW times to feed a GEMM at most 3·KH·KW deep) where measurements favour it; plain GEMM for 1x1 on large
+    /// planes; im2col + GEMM otherwise.</summary>
+    private static ConvAlgorithm Heuristic(in ConvGeometry g, int groups, int outChannels)
+    {
+        if (DepthwiseKernels.Applies(g, groups, outChannels)) return ConvAlgorithm.Depthwise;
+        if (DirectConvKernels.Preferred(g, groups, outChannels)) return ConvAlgorithm.SmallChannels;
+        // Per-image GEMMs only pay off on large planes: 0.51x im2col's time at 32x32 (C=Cout=64), 1.28x at 8x8.
+        if (PointwiseConvKernels.Applies(g, groups) && g.OutPixels >= 256) return ConvAlgorithm.Pointwise;
+        return ConvAlgorithm.Im2colGemm;
+    }
+
+    private static string Requirement(ConvAlgorithm algorithm) => algorithm switch
+    {
+        ConvAlgorithm.SmallChannels => "it needs groups 1 and stride 1",
+        ConvAlgorithm.Depthwise => "it needs groups equal to the input channels (> 1) and output channels a multiple of them",
+        ConvAlgorithm.Pointwise => "it needs a 1x1 kernel, stride 1, no padding and groups 1",
+        ConvAlgorithm.Fft => "it needs stride 1 and dilation 1",
+        _ => "expected a shape the algorithm supports",
+    };
+
+    private static string Describe(in ConvGeometry g, int groups, int outChannels) =>
+        $"C={g.C}, Cout={outChannels}, kernel {g.KH}x{g.KW}, stride {g.SH}x{g.SW}, dilation {g.DH}x{g.DW}, padding {g.PadTop},{g.PadLeft}, groups {groups}";
+}
