@@ -20,23 +20,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
-        model.AcceptOnlyFromAmong([.. ModelZoo.Names]);
-        var dataset = new Option<string?>("--dataset") { Description = "shipped (8,000/2,000 images in the repo) or fashion-mnist (60,000/10,000; from --data or /usr/share/datasets/fashion-mnist). Default: shipped, or fashion-mnist when --data is given." };
-        dataset.AcceptOnlyFromAmong("shipped", "fashion-mnist");
-        var data = new Option<string?>("--data") { Description = "Directory with the Fashion-MNIST IDX files (.gz or raw)." };
-        var epochs = Positive(new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 });
-        var batch = Positive(new Option<int>("--batch-size") { Description = "Images per SGD step.", DefaultValueFactory = _ => 64 });
-        var lr = PositiveReal(new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.01 });
-        var momentum = NonNegative(new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 });
-        var decay = NonNegative(new Option<double>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => 0.0 });
-        var seed = new Option<ulong>("--seed") { Description = "Seed for initial weights and data order.", DefaultValueFactory = _ => 0UL };
-        var threads = Positive(new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
-        var output = new Option<string?>("--out") { Description = "Where to save the trained model (.safetensors). Default: runs/<model>-<dataset>.safetensors." };
-        var json = new Option<bool>("--json") { Description = "Print exactly one JSON object per epoch on stdout and nothing else." };
-        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (<out>-checkpoint.safetensors, written after every epoch) up to --epochs in total; model, data and hyper-parameters come from the checkpoint." };
-        var plot = new Option<bool>("--plot") { Description = "Also write <out>-curves.png: loss and accuracy per epoch, train and test." };
-
+        var options = new TrainOptions();
         var command = new Command("train", """
             Train a model and report test accuracy per epoch.
 
@@ -45,17 +29,11 @@ internal static class TrainCommand
               hubel train --epochs 10 --lr 0.02 --plot
               hubel train --epochs 20 --resume runs/lenet5-shipped-checkpoint.safetensors
               hubel train --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.01 --momentum 0.9 --seed 0 --json
-            """)
-        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot, resume };
-
-        command.SetAction(r => Run(new TrainSettings(
-            r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
-            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot), r.GetValue(resume))));
+            """);
+        foreach (var option in options.All) command.Options.Add(option);
+        command.SetAction(r => Run(options.Read(r)));
         return command;
     }
-
-    private sealed record TrainSettings(string Model, string? Dataset, string? Data, int Epochs, int BatchSize, double Lr,
-        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json, bool Plot, string? Resume);
 
     private static int Run(TrainSettings s)
     {
@@ -64,7 +42,7 @@ internal static class TrainCommand
         if (s.Resume is not null)
         {
             resumed = Checkpoint.ReadState(s.Resume);
-            s = WithCheckpointSettings(s, resumed);
+            s = s.WithCheckpoint(resumed);
             if (s.Epochs <= resumed.Epoch)
                 throw new UsageException($"--epochs ({s.Epochs}) must exceed the {resumed.Epoch} epoch(s) the checkpoint has already trained");
         }
@@ -103,7 +81,7 @@ internal static class TrainCommand
                 ? trainer.RunEpoch(epoch, train, test)
                 : RunWithProgressBar(trainer, epoch, s.Epochs, train, test);
             reports.Add(report);
-            Checkpoint.Save(checkpointPath, net, optimizer, dataOrder, epoch, SettingsOf(s, datasetName), reports);
+            Checkpoint.Save(checkpointPath, net, optimizer, dataOrder, epoch, s.ToCheckpoint(datasetName), reports);
             if (s.Json) Console.WriteLine(JsonLine(report));
             else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {epoch}/{s.Epochs}  train loss {report.TrainLoss:F4}  train acc {report.TrainAccuracy:P2}  test acc {report.TestAccuracy:P2}  {report.ImagesPerSecond:N0} img/s  {report.Seconds:F1} s"));
@@ -125,37 +103,6 @@ internal static class TrainCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}; pictures: {string.Join(", ", pictures)}"));
         return CliRunner.Ok;
-    }
-
-    private static Dictionary<string, string> SettingsOf(TrainSettings s, string datasetName)
-    {
-        var d = new Dictionary<string, string>
-        {
-            ["model"] = s.Model, ["dataset"] = datasetName, ["batch_size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
-            ["lr"] = s.Lr.ToString("R", CultureInfo.InvariantCulture), ["momentum"] = s.Momentum.ToString("R", CultureInfo.InvariantCulture),
-            ["weight_decay"] = s.WeightDecay.ToString("R", CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-        };
-        if (s.Data is not null) d["data"] = Path.GetFullPath(s.Data);
-        return d;
-    }
-
-    private static TrainSettings WithCheckpointSettings(TrainSettings s, Checkpoint.State state)
-    {
-        string Get(string key) => state.Settings.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"checkpoint setting '{key}' is missing");
-        double D(string key) => double.Parse(Get(key), CultureInfo.InvariantCulture);
-        try
-        {
-            return s with
-            {
-            Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"),
-            BatchSize = int.Parse(Get("batch_size"), CultureInfo.InvariantCulture), Lr = D("lr"), Momentum = D("momentum"),
-            WeightDecay = D("weight_decay"), Seed = ulong.Parse(Get("seed"), CultureInfo.InvariantCulture),
-            };
-        }
-        catch (Exception e) when (e is FormatException or OverflowException)
-        {
-            throw new InvalidDataException($"checkpoint settings are malformed ({e.Message})");
-        }
     }
 
     /// <summary>The confusion matrix of the final model (always) and the training curves (with --plot), next to the model.</summary>
@@ -213,22 +160,4 @@ internal static class TrainCommand
         w.WriteNumber("images_per_second", Math.Round(r.ImagesPerSecond, 1));
         w.WriteNumber("seconds", Math.Round(r.Seconds, 3));
     });
-
-    private static Option<int> Positive(Option<int> o)
-    {
-        o.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{o.Name} must be >= 1; got {r.GetValueOrDefault<int>()}"); });
-        return o;
-    }
-
-    private static Option<double> PositiveReal(Option<double> o)
-    {
-        o.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0) || double.IsInfinity(v)) r.AddError($"{o.Name} must be a finite number > 0; got {v}"); });
-        return o;
-    }
-
-    private static Option<double> NonNegative(Option<double> o)
-    {
-        o.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v >= 0) || double.IsInfinity(v)) r.AddError($"{o.Name} must be a finite number >= 0; got {v}"); });
-        return o;
-    }
 }
