@@ -29,6 +29,11 @@ internal static class TrainCommand
               hubel train --epochs 10 --lr 0.02 --plot
               hubel train --epochs 20 --resume runs/lenet5-shipped-checkpoint.safetensors
               hubel train --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.01 --momentum 0.9 --seed 0 --json
+              hubel train --optimizer adamw --lr 0.001 --weight-decay 0.05 --schedule cosine --warmup-epochs 1
+              hubel train --schedule onecycle --lr 0.05 --clip-grad-norm 5 --label-smoothing 0.1
+              hubel train --schedule multistep --milestones 5,8 --gamma 0.2 --nesterov
+              hubel train --epochs 30 --val-split 0.1 --early-stopping 3     (also writes <out>-best.safetensors)
+              hubel train --ensemble 5 --epochs 5
             """);
         foreach (var option in options.All) command.Options.Add(option);
         command.SetAction(r => Run(options.Read(r)));
@@ -46,62 +51,73 @@ internal static class TrainCommand
             if (s.Epochs <= resumed.Epoch)
                 throw new UsageException($"--epochs ({s.Epochs}) must exceed the {resumed.Epoch} epoch(s) the checkpoint has already trained");
         }
+        s.Validate();
         string datasetName = s.Dataset ?? (s.Data is null ? "shipped" : "fashion-mnist");
         if (datasetName == "shipped" && s.Data is not null)
             throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist (or leave --dataset out)");
         var split = datasetName == "shipped"
             ? FashionMnist.LoadShipped()
             : FashionMnist.Load(s.Data ?? FashionMnist.DefaultSystemDirectory);
+        var trainSet = split.Train;
+        BatchLoader? validation = null;
+        if (s.ValSplit > 0)
+        {
+            (trainSet, var held) = ValidationSplit.HoldOut(split.Train, s.ValSplit, s.Seed + 2);
+            validation = new BatchLoader(held, 1000, shuffle: false);
+        }
+        var test = new BatchLoader(split.Test, 1000, shuffle: false);
+        string outPath = s.Out ?? Path.Combine("runs", $"{s.Model}-{datasetName}.safetensors");
+        if (s.Ensemble > 1) return TrainEnsembleRun.Run(s, datasetName, split, trainSet, validation, test, outPath);
 
         Init.ManualSeed(s.Seed);
         var net = ModelZoo.Create(s.Model, split.Train.ClassCount, split.Train.Channels);
-        var optimizer = new Sgd(net.Parameters(), s.Lr, s.Momentum, s.WeightDecay);
-        var trainer = new Trainer(net, optimizer);
+        var optimizer = TrainSetup.CreateOptimizer(s, net.Parameters());
         var dataOrder = new Rng(s.Seed + 1);
-        var train = new BatchLoader(split.Train, s.BatchSize, shuffle: true, rng: dataOrder);
-        var test = new BatchLoader(split.Test, 1000, shuffle: false);
-        string outPath = s.Out ?? Path.Combine("runs", $"{s.Model}-{datasetName}.safetensors");
+        var train = new BatchLoader(trainSet, s.BatchSize, shuffle: true, rng: dataOrder);
+        var schedule = TrainSetup.CreateSchedule(s, optimizer, train.BatchesPerEpoch);
+        var trainer = TrainSetup.CreateTrainer(s, net, optimizer, schedule);
 
         if (!s.Json)
-            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {split.Train.Count:N0} train / {split.Test.Count:N0} test images, " +
-                              $"{s.Epochs} epochs, batch {s.BatchSize}, lr {s.Lr}, momentum {s.Momentum}, {CpuThreads.Count} threads");
+            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {trainSet.Count:N0} train / " +
+                              (validation is null ? "" : $"{validation.Count:N0} validation / ") + $"{split.Test.Count:N0} test images, " +
+                              $"{s.Epochs} epochs, batch {s.BatchSize}, {TrainOutput.Describe(s)}, {CpuThreads.Count} threads");
         var reports = new List<EpochReport>();
         int firstEpoch = 1;
         if (resumed is not null)
         {
-            Checkpoint.Restore(s.Resume!, net, optimizer, dataOrder);
+            Checkpoint.Restore(s.Resume!, net, optimizer, dataOrder, schedule);
             reports.AddRange(resumed.History);
             firstEpoch = resumed.Epoch + 1;
             if (!s.Json) Console.WriteLine($"Resuming from {s.Resume} after epoch {resumed.Epoch}");
         }
-        string checkpointPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath) + "-checkpoint.safetensors");
+        var stopping = validation is null ? null : new EarlyStopping(Math.Max(s.EarlyStopping, 1));
+        foreach (var r in reports) stopping?.Observe(r);                  // a resumed run continues from its history
+        string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath));
+        string checkpointPath = stem + "-checkpoint.safetensors", bestPath = stem + "-best.safetensors";
+        var info = TrainOutput.ModelInfoFor(s, split.Train, datasetName);
         for (int epoch = firstEpoch; epoch <= s.Epochs; epoch++)
         {
             var report = s.Json || !Terminal.IsRich
-                ? trainer.RunEpoch(epoch, train, test)
-                : RunWithProgressBar(trainer, epoch, s.Epochs, train, test);
+                ? trainer.RunEpoch(epoch, train, test, validation: validation)
+                : TrainOutput.RunWithProgressBar(trainer, epoch, s.Epochs, train, test, validation);
             reports.Add(report);
-            Checkpoint.Save(checkpointPath, net, optimizer, dataOrder, epoch, s.ToCheckpoint(datasetName), reports);
-            if (s.Json) Console.WriteLine(JsonLine(report));
-            else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch}/{s.Epochs}  train loss {report.TrainLoss:F4}  train acc {report.TrainAccuracy:P2}  test acc {report.TestAccuracy:P2}  {report.ImagesPerSecond:N0} img/s  {report.Seconds:F1} s"));
+            Checkpoint.Save(checkpointPath, net, optimizer, dataOrder, epoch, s.ToCheckpoint(datasetName), reports, schedule);
+            if (stopping?.Observe(report) == true) TrainOutput.SaveModel(bestPath, net, info, report, epoch);
+            Console.WriteLine(s.Json ? TrainOutput.JsonLine(report) : TrainOutput.EpochLine(report, s.Epochs));
+            if (s.EarlyStopping > 0 && stopping!.ShouldStop)
+            {
+                if (!s.Json) Console.WriteLine($"Early stopping: no better validation accuracy for {s.EarlyStopping} epochs (best: epoch {stopping.BestEpoch})");
+                break;
+            }
         }
 
-        ModelFile.Save(outPath, net, new ModelInfo(s.Model, split.Train.ClassNames, split.Train.Channels, split.Train.Height, split.Train.Width,
-            Normalization.FashionMnistMean, Normalization.FashionMnistStd)
-        {
-            Extra = new Dictionary<string, string>
-            {
-                ["dataset"] = datasetName,
-                ["test_accuracy"] = reports[^1].TestAccuracy.ToString("F4", CultureInfo.InvariantCulture),
-                ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
-                ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-            },
-        });
+        TrainOutput.SaveModel(outPath, net, info, reports[^1], reports[^1].Epoch);
         var pictures = WritePictures(outPath, s, net, test, split.Train.ClassNames, reports, datasetName);
         if (!s.Json)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}; pictures: {string.Join(", ", pictures)}"));
+                $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}") +
+                (stopping is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; best validation accuracy {stopping.BestValue:P2} at epoch {stopping.BestEpoch}, saved to {bestPath}")) +
+                $"; pictures: {string.Join(", ", pictures)}");
         return CliRunner.Ok;
     }
 
@@ -131,33 +147,4 @@ internal static class TrainCommand
         }
         return written;
     }
-
-    private static EpochReport RunWithProgressBar(Trainer trainer, int epoch, int epochs, BatchLoader train, BatchLoader test)
-    {
-        EpochReport? report = null;
-        AnsiConsole.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask($"epoch {epoch}/{epochs}", maxValue: train.BatchesPerEpoch);
-                report = trainer.RunEpoch(epoch, train, test, p =>
-                {
-                    task.Value = p.Batch;
-                    task.Description = string.Create(CultureInfo.InvariantCulture,
-                        $"epoch {epoch}/{epochs}  loss {p.Loss:F4}  acc {p.Accuracy:P1}  {p.ImagesPerSecond:N0} img/s");
-                });
-                task.Description = $"epoch {epoch}/{epochs}  evaluating";
-            });
-        return report!;
-    }
-
-    private static string JsonLine(EpochReport r) => JsonOut.Object(w =>
-    {
-        w.WriteNumber("epoch", r.Epoch);
-        w.WriteNumber("train_loss", Math.Round(r.TrainLoss, 6));
-        w.WriteNumber("test_accuracy", Math.Round(r.TestAccuracy, 6));
-        w.WriteNumber("images_per_second", Math.Round(r.ImagesPerSecond, 1));
-        w.WriteNumber("seconds", Math.Round(r.Seconds, 3));
-    });
 }

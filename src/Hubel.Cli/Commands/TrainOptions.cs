@@ -21,6 +21,22 @@ internal sealed class TrainOptions
     public readonly Option<ulong> Seed = new("--seed") { Description = "Seed for initial weights and data order.", DefaultValueFactory = _ => 0UL };
     public readonly Option<int> Threads = Positive(new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
 
+    // Optimiser, schedule and regularisation.
+    public readonly Option<string> Optimizer = Choice(new Option<string>("--optimizer") { Description = "sgd, adam, adamw, rmsprop or adagrad (PyTorch's defaults for everything but --lr, --momentum and --weight-decay; AdamW's decay is decoupled).", DefaultValueFactory = _ => "sgd" }, "sgd", "adam", "adamw", "rmsprop", "adagrad");
+    public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum (SGD only; needs --momentum > 0)." };
+    public readonly Option<string> Schedule = Choice(new Option<string>("--schedule") { Description = "Learning-rate schedule: none; step (×--gamma every --step-size epochs); multistep (×--gamma at each of --milestones); cosine (to 0 over the run); onecycle (per batch, up to --lr and down).", DefaultValueFactory = _ => "none" }, "none", "step", "multistep", "cosine", "onecycle");
+    public readonly Option<int> StepSize = Positive(new Option<int>("--step-size") { Description = "Epochs between decays for --schedule step.", DefaultValueFactory = _ => 5 });
+    public readonly Option<double> Gamma = PositiveReal(new Option<double>("--gamma") { Description = "Decay factor for --schedule step and multistep.", DefaultValueFactory = _ => 0.1 });
+    public readonly Option<string?> Milestones = new("--milestones") { Description = "Comma-separated increasing epochs for --schedule multistep, e.g. 5,8." };
+    public readonly Option<int> WarmupEpochs = NonNegative(new Option<int>("--warmup-epochs") { Description = "Linear learning-rate warm-up over this many epochs before the schedule.", DefaultValueFactory = _ => 0 });
+    public readonly Option<double> ClipGradNorm = NonNegative(new Option<double>("--clip-grad-norm") { Description = "Clip the gradients' global 2-norm to this before each step (0: off).", DefaultValueFactory = _ => 0.0 });
+    public readonly Option<double> LabelSmoothing = UnitInterval(new Option<double>("--label-smoothing") { Description = "Label smoothing of the training loss, in [0, 1).", DefaultValueFactory = _ => 0.0 });
+
+    // Validation, model selection and ensembles.
+    public readonly Option<double> ValSplit = UnitInterval(new Option<double>("--val-split") { Description = "Hold this fraction of the training set out (seeded) for a per-epoch validation report, --early-stopping and <out>-best.safetensors (0: none).", DefaultValueFactory = _ => 0.0 });
+    public readonly Option<int> EarlyStopping = NonNegative(new Option<int>("--early-stopping") { Description = "Stop after this many epochs without a better validation accuracy (needs --val-split; 0: off).", DefaultValueFactory = _ => 0 });
+    public readonly Option<int> Ensemble = Positive(new Option<int>("--ensemble") { Description = "Train this many models with seeds seed..seed+K-1 and report each one's and the ensemble's test accuracy (mean probabilities and majority vote).", DefaultValueFactory = _ => 1 });
+
     // Output.
     public readonly Option<string?> Out = new("--out") { Description = "Where to save the trained model (.safetensors). Default: runs/<model>-<dataset>.safetensors." };
     public readonly Option<bool> Json = new("--json") { Description = "Print exactly one JSON object per epoch on stdout and nothing else." };
@@ -32,6 +48,8 @@ internal sealed class TrainOptions
     [
         Model, Dataset, Data,
         Epochs, BatchSize, Lr, Momentum, WeightDecay, Seed, Threads,
+        Optimizer, Nesterov, Schedule, StepSize, Gamma, Milestones, WarmupEpochs, ClipGradNorm, LabelSmoothing,
+        ValSplit, EarlyStopping, Ensemble,
         Out, Json, Plot, Resume,
     ];
 
@@ -40,8 +58,24 @@ internal sealed class TrainOptions
         Model = r.GetValue(Model)!, Dataset = r.GetValue(Dataset), Data = r.GetValue(Data),
         Epochs = r.GetValue(Epochs), BatchSize = r.GetValue(BatchSize), Lr = r.GetValue(Lr), Momentum = r.GetValue(Momentum),
         WeightDecay = r.GetValue(WeightDecay), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
+        Optimizer = r.GetValue(Optimizer)!, Nesterov = r.GetValue(Nesterov), Schedule = r.GetValue(Schedule)!, StepSize = r.GetValue(StepSize),
+        Gamma = r.GetValue(Gamma), Milestones = ParseMilestones(r.GetValue(Milestones)), WarmupEpochs = r.GetValue(WarmupEpochs),
+        ClipGradNorm = r.GetValue(ClipGradNorm), LabelSmoothing = r.GetValue(LabelSmoothing),
+        ValSplit = r.GetValue(ValSplit), EarlyStopping = r.GetValue(EarlyStopping), Ensemble = r.GetValue(Ensemble),
         Out = r.GetValue(Out), Json = r.GetValue(Json), Plot = r.GetValue(Plot), Resume = r.GetValue(Resume),
     };
+
+    /// <summary>"5,8" → [5, 8]; null or empty → []. Order and range are checked with the other settings.</summary>
+    internal static int[] ParseMilestones(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var result = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out result[i]))
+                throw new UsageException($"--milestones must be comma-separated whole numbers, e.g. 5,8; got '{text}'");
+        return result;
+    }
 
     private static Option<T> Choice<T>(Option<T> o, params string[] values)
     {
@@ -58,6 +92,18 @@ internal sealed class TrainOptions
     internal static Option<double> PositiveReal(Option<double> o)
     {
         o.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0) || double.IsInfinity(v)) r.AddError($"{o.Name} must be a finite number > 0; got {v}"); });
+        return o;
+    }
+
+    internal static Option<int> NonNegative(Option<int> o)
+    {
+        o.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError($"{o.Name} must be >= 0; got {r.GetValueOrDefault<int>()}"); });
+        return o;
+    }
+
+    internal static Option<double> UnitInterval(Option<double> o)
+    {
+        o.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v >= 0 && v < 1)) r.AddError($"{o.Name} must be in [0, 1); got {v}"); });
         return o;
     }
 

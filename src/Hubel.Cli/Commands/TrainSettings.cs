@@ -17,10 +17,38 @@ internal sealed record TrainSettings
     public double WeightDecay { get; init; }
     public ulong Seed { get; init; }
     public int Threads { get; init; }
+    public string Optimizer { get; init; } = "sgd";
+    public bool Nesterov { get; init; }
+    public string Schedule { get; init; } = "none";
+    public int StepSize { get; init; } = 5;
+    public double Gamma { get; init; } = 0.1;
+    public int[] Milestones { get; init; } = [];
+    public int WarmupEpochs { get; init; }
+    public double ClipGradNorm { get; init; }
+    public double LabelSmoothing { get; init; }
+    public double ValSplit { get; init; }
+    public int EarlyStopping { get; init; }
+    public int Ensemble { get; init; } = 1;
     public string? Out { get; init; }
     public bool Json { get; init; }
     public bool Plot { get; init; }
     public string? Resume { get; init; }
+
+    /// <summary>Schedules whose shape depends on the run's length (so a resumed run must keep its --epochs).</summary>
+    public bool ScheduleSpansTheRun => Schedule is "cosine" or "onecycle";
+
+    /// <summary>Checks combinations that single options cannot (UsageException, exit code 2).</summary>
+    public void Validate()
+    {
+        if (Nesterov && (Optimizer != "sgd" || Momentum == 0)) throw new UsageException("--nesterov needs --optimizer sgd and --momentum > 0");
+        if (Schedule == "multistep" && Milestones.Length == 0) throw new UsageException("--schedule multistep needs --milestones, e.g. --milestones 5,8");
+        if (Milestones.Length > 0 && Schedule != "multistep") throw new UsageException("--milestones is for --schedule multistep");
+        if (Milestones.Any(m => m < 1) || Milestones.Zip(Milestones.Skip(1)).Any(p => p.First >= p.Second))
+            throw new UsageException($"--milestones must be increasing epochs >= 1; got {string.Join(",", Milestones)}");
+        if (EarlyStopping > 0 && ValSplit == 0) throw new UsageException("--early-stopping needs a validation split: add --val-split, e.g. --val-split 0.1");
+        if (Ensemble > 1 && Resume is not null) throw new UsageException("--ensemble cannot --resume; train the ensemble again");
+        if (Schedule == "cosine" && WarmupEpochs >= Epochs) throw new UsageException($"--warmup-epochs ({WarmupEpochs}) must be below --epochs ({Epochs}) for --schedule cosine");
+    }
 
     /// <summary>The settings a checkpoint records (all strings, invariant culture, doubles round-trip exactly).</summary>
     public Dictionary<string, string> ToCheckpoint(string datasetName)
@@ -29,6 +57,10 @@ internal sealed record TrainSettings
         {
             ["model"] = Model, ["dataset"] = datasetName, ["batch_size"] = Str(BatchSize),
             ["lr"] = Str(Lr), ["momentum"] = Str(Momentum), ["weight_decay"] = Str(WeightDecay), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
+            ["optimizer"] = Optimizer, ["nesterov"] = Nesterov ? "true" : "false", ["schedule"] = Schedule, ["step_size"] = Str(StepSize),
+            ["gamma"] = Str(Gamma), ["milestones"] = string.Join(",", Milestones), ["warmup_epochs"] = Str(WarmupEpochs),
+            ["clip_grad_norm"] = Str(ClipGradNorm), ["label_smoothing"] = Str(LabelSmoothing), ["val_split"] = Str(ValSplit),
+            ["early_stopping"] = Str(EarlyStopping), ["epochs"] = Str(Epochs),
         };
         if (Data is not null) d["data"] = Path.GetFullPath(Data);
         return d;
@@ -39,14 +71,22 @@ internal sealed record TrainSettings
     {
         string Get(string key) => state.Settings.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"checkpoint setting '{key}' is missing");
         double D(string key) => double.Parse(Get(key), CultureInfo.InvariantCulture);
+        int I(string key) => int.Parse(Get(key), CultureInfo.InvariantCulture);
         try
         {
-            return this with
+            var resumed = this with
             {
                 Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"),
                 BatchSize = int.Parse(Get("batch_size"), CultureInfo.InvariantCulture), Lr = D("lr"), Momentum = D("momentum"),
                 WeightDecay = D("weight_decay"), Seed = ulong.Parse(Get("seed"), CultureInfo.InvariantCulture),
+                Optimizer = Get("optimizer"), Nesterov = Get("nesterov") == "true", Schedule = Get("schedule"), StepSize = I("step_size"),
+                Gamma = D("gamma"), Milestones = TrainOptions.ParseMilestones(Get("milestones")), WarmupEpochs = I("warmup_epochs"),
+                ClipGradNorm = D("clip_grad_norm"), LabelSmoothing = D("label_smoothing"), ValSplit = D("val_split"),
+                EarlyStopping = I("early_stopping"),
             };
+            if (resumed.ScheduleSpansTheRun && Epochs != I("epochs"))
+                throw new UsageException($"--schedule {resumed.Schedule} spans the whole run, which was {Get("epochs")} epochs; resume with --epochs {Get("epochs")}");
+            return resumed;
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
