@@ -53,7 +53,7 @@ public class TrainFeaturesCommandTests : IDisposable
     [Fact]
     public void Validation_split_reports_per_epoch_and_keeps_the_best_model()
     {
-        var (code, stdout, stderr) = Train("--epochs", "3", "--val-split", "0.25", "--early-stopping", "2", "--optimizer", "adamw", "--lr", "0.003", "--out", P("v.safetensors"));
+        var (code, stdout, stderr) = Train("--epochs", "3", "--val-split", "0.25", "--early-stopping", "2", "--optimizer", "adamw", "--lr", "0.003", "--plot", "--out", P("v.safetensors"));
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.InRange(lines.Length, 1, 3);
@@ -69,6 +69,7 @@ public class TrainFeaturesCommandTests : IDisposable
         Assert.Equal(best, double.Parse(info.Extra["val_accuracy"], System.Globalization.CultureInfo.InvariantCulture), 4);
         Assert.True(File.Exists(P("v.safetensors")));
         Assert.True(File.Exists(P("v-checkpoint.safetensors")));
+        Assert.True(File.Exists(P("v-curves.png")));            // train, validation and test curves
     }
 
     [Fact]
