@@ -36,7 +36,8 @@ internal static class TrainCommand
               hubel train --ensemble 5 --epochs 5
             """);
         foreach (var option in options.All) command.Options.Add(option);
-        command.SetAction(r => Run(options.Read(r)));
+        var distributed = DistributedTraining.AddOptions(command);
+        command.SetAction(r => r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(options.Read(r)));
         return command;
     }
 

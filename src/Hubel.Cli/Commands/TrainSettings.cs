@@ -72,6 +72,7 @@ internal sealed record TrainSettings
         string Get(string key) => state.Settings.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"checkpoint setting '{key}' is missing");
         double D(string key) => double.Parse(Get(key), CultureInfo.InvariantCulture);
         int I(string key) => int.Parse(Get(key), CultureInfo.InvariantCulture);
+        string Opt(string key, string fallback) => state.Settings.GetValueOrDefault(key, fallback);
         try
         {
             var resumed = this with
@@ -79,10 +80,14 @@ internal sealed record TrainSettings
                 Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"),
                 BatchSize = int.Parse(Get("batch_size"), CultureInfo.InvariantCulture), Lr = D("lr"), Momentum = D("momentum"),
                 WeightDecay = D("weight_decay"), Seed = ulong.Parse(Get("seed"), CultureInfo.InvariantCulture),
-                Optimizer = Get("optimizer"), Nesterov = Get("nesterov") == "true", Schedule = Get("schedule"), StepSize = I("step_size"),
-                Gamma = D("gamma"), Milestones = TrainOptions.ParseMilestones(Get("milestones")), WarmupEpochs = I("warmup_epochs"),
-                ClipGradNorm = D("clip_grad_norm"), LabelSmoothing = D("label_smoothing"), ValSplit = D("val_split"),
-                EarlyStopping = I("early_stopping"),
+                // Checkpoints from `--distributed` runs record only the SGD settings: the others take their defaults.
+                Optimizer = Opt("optimizer", "sgd"), Nesterov = Opt("nesterov", "false") == "true", Schedule = Opt("schedule", "none"),
+                StepSize = int.Parse(Opt("step_size", "5"), CultureInfo.InvariantCulture), Gamma = double.Parse(Opt("gamma", "0.1"), CultureInfo.InvariantCulture),
+                Milestones = TrainOptions.ParseMilestones(Opt("milestones", "")), WarmupEpochs = int.Parse(Opt("warmup_epochs", "0"), CultureInfo.InvariantCulture),
+                ClipGradNorm = double.Parse(Opt("clip_grad_norm", "0"), CultureInfo.InvariantCulture),
+                LabelSmoothing = double.Parse(Opt("label_smoothing", "0"), CultureInfo.InvariantCulture),
+                ValSplit = double.Parse(Opt("val_split", "0"), CultureInfo.InvariantCulture),
+                EarlyStopping = int.Parse(Opt("early_stopping", "0"), CultureInfo.InvariantCulture),
             };
             if (resumed.ScheduleSpansTheRun && Epochs != I("epochs"))
                 throw new UsageException($"--schedule {resumed.Schedule} spans the whole run, which was {Get("epochs")} epochs; resume with --epochs {Get("epochs")}");

@@ -52,6 +52,7 @@ internal static class Backprop
     {
         if (leaf.Grad is null) leaf.Grad = g.Clone().To(leaf.DType);
         else leaf.Grad.AddInPlace(g);
+        BackwardHooks.LeafGradientReady(leaf);
     }
 
     private static List<Tensor> TopologicalOrder(Tensor root)

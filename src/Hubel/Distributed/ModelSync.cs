@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+using Hubel.Nn;
+using Hubel.Tensors;
+
+namespace Hubel.Distributed;
+
+/// <summary>Keeps the replicas of a model the same on every rank, and checks that they are.</summary>
+public static class ModelSync
+{
+    /// <summary>Copies <paramref name="root"/>'s parameters and buffers (float32) to every rank.</summary>
+    public static void Broadcast(ICommunicator comm, Module model, int root)
+    {
+        ArgumentNullException.ThrowIfNull(comm); ArgumentNullException.ThrowIfNull(model);
+        foreach (var (name, t) in model.NamedState())
+        {
+            if (t.DType != DType.Float32 || !t.IsContiguous)
+                throw new ArgumentException($"'{name}' is not a contiguous float32 tensor; distributed training broadcasts float32 models", nameof(model));
+            comm.Broadcast(t.Span<float>(), root);
+        }
+    }
+
+    /// <summary>True when every rank's parameters are bitwise identical. Compares a 64-bit hash of the weights,
+    /// split into 16-bit pieces: over N ranks, N·Σh² = (Σh)² for each piece only when all ranks agree, and the
+    /// sums stay exact in doubles.</summary>
+    public static bool WeightsIdentical(ICommunicator comm, Module model)
+    {
+        ArgumentNullException.ThrowIfNull(comm); ArgumentNullException.ThrowIfNull(model);
+        ulong h = 14695981039346656037UL;   // FNV-1a over 32-bit words: any changed bit changes the hash
+        foreach (var p in model.Parameters())
+            foreach (uint word in MemoryMarshal.Cast<float, uint>(p.Contiguous().Span<float>()))
+                h = unchecked((h ^ word) * 1099511628211UL);
+        Span<double> sums = stackalloc double[8];
+        for (int k = 0; k < 4; k++)
+        {
+            double piece = (h >> (16 * k)) & 0xFFFF;
+            sums[k] = piece;
+            sums[4 + k] = piece * piece;
+        }
+        comm.AllReduceSum(sums);
+        for (int k = 0; k < 4; k++)
+            if (comm.WorldSize * sums[4 + k] != sums[k] * sums[k]) return false;
+        return true;
+    }
+}
