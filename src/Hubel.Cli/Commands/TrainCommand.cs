@@ -91,7 +91,7 @@ internal static class TrainCommand
             firstEpoch = resumed.Epoch + 1;
             if (!s.Json) Console.WriteLine($"Resuming from {s.Resume} after epoch {resumed.Epoch}");
         }
-        var stopping = validation is null ? null : new EarlyStopping(Math.Max(s.EarlyStopping, 1));
+        var stopping = validation is null ? null : new EarlyStopping(Math.Max(s.EarlyStopping, 1), s.Metric);
         foreach (var r in reports) stopping?.Observe(r);                  // a resumed run continues from its history
         string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath));
         string checkpointPath = stem + "-checkpoint.safetensors", bestPath = stem + "-best.safetensors";
@@ -107,7 +107,7 @@ internal static class TrainCommand
             Console.WriteLine(s.Json ? TrainOutput.JsonLine(report) : TrainOutput.EpochLine(report, s.Epochs));
             if (s.EarlyStopping > 0 && stopping!.ShouldStop)
             {
-                if (!s.Json) Console.WriteLine($"Early stopping: no better validation accuracy for {s.EarlyStopping} epochs (best: epoch {stopping.BestEpoch})");
+                if (!s.Json) Console.WriteLine($"Early stopping: no better {s.MetricName} for {s.EarlyStopping} epochs (best: epoch {stopping.BestEpoch})");
                 break;
             }
         }
@@ -117,7 +117,7 @@ internal static class TrainCommand
         if (!s.Json)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}") +
-                (stopping is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; best validation accuracy {stopping.BestValue:P2} at epoch {stopping.BestEpoch}, saved to {bestPath}")) +
+                (stopping is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; best {s.MetricName} {stopping.BestValue:G4} at epoch {stopping.BestEpoch}, saved to {bestPath}")) +
                 $"; pictures: {string.Join(", ", pictures)}");
         return CliRunner.Ok;
     }

@@ -27,7 +27,7 @@ internal static class TrainEnsembleRun
             var optimizer = TrainSetup.CreateOptimizer(s, net.Parameters());
             var train = new BatchLoader(trainSet, s.BatchSize, shuffle: true, rng: new Rng(seed + 1));
             return (TrainSetup.CreateTrainer(s, net, optimizer, TrainSetup.CreateSchedule(s, optimizer, train.BatchesPerEpoch)), train);
-        }, test, validation, s.EarlyStopping, (member, report) =>
+        }, test, validation, s.EarlyStopping, s.Metric, (member, report) =>
             Console.WriteLine(s.Json ? TrainOutput.JsonLine(report, member) : TrainOutput.EpochLine(report, s.Epochs, $"member {member}  ")));
 
         string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath));

@@ -35,6 +35,7 @@ internal sealed class TrainOptions
     // Validation, model selection and ensembles.
     public readonly Option<double> ValSplit = UnitInterval(new Option<double>("--val-split") { Description = "Hold this fraction of the training set out (seeded) for a per-epoch validation report, --early-stopping and <out>-best.safetensors (0: none).", DefaultValueFactory = _ => 0.0 });
     public readonly Option<int> EarlyStopping = NonNegative(new Option<int>("--early-stopping") { Description = "Stop after this many epochs without a better validation accuracy (needs --val-split; 0: off).", DefaultValueFactory = _ => 0 });
+    public readonly Option<string> EarlyStoppingMetric = Choice(new Option<string>("--early-stopping-metric") { Description = "What --early-stopping and <out>-best.safetensors watch: val-accuracy (higher is better) or val-loss (lower is better).", DefaultValueFactory = _ => "val-accuracy" }, "val-accuracy", "val-loss");
     public readonly Option<int> Ensemble = Positive(new Option<int>("--ensemble") { Description = "Train this many models with seeds seed..seed+K-1 and report each one's and the ensemble's test accuracy (mean probabilities and majority vote).", DefaultValueFactory = _ => 1 });
 
     // Output.
@@ -49,7 +50,7 @@ internal sealed class TrainOptions
         Model, Dataset, Data,
         Epochs, BatchSize, Lr, Momentum, WeightDecay, Seed, Threads,
         Optimizer, Nesterov, Schedule, StepSize, Gamma, Milestones, WarmupEpochs, ClipGradNorm, LabelSmoothing,
-        ValSplit, EarlyStopping, Ensemble,
+        ValSplit, EarlyStopping, EarlyStoppingMetric, Ensemble,
         Out, Json, Plot, Resume,
     ];
 
@@ -61,7 +62,7 @@ internal sealed class TrainOptions
         Optimizer = r.GetValue(Optimizer)!, Nesterov = r.GetValue(Nesterov), Schedule = r.GetValue(Schedule)!, StepSize = r.GetValue(StepSize),
         Gamma = r.GetValue(Gamma), Milestones = ParseMilestones(r.GetValue(Milestones)), WarmupEpochs = r.GetValue(WarmupEpochs),
         ClipGradNorm = r.GetValue(ClipGradNorm), LabelSmoothing = r.GetValue(LabelSmoothing),
-        ValSplit = r.GetValue(ValSplit), EarlyStopping = r.GetValue(EarlyStopping), Ensemble = r.GetValue(Ensemble),
+        ValSplit = r.GetValue(ValSplit), EarlyStopping = r.GetValue(EarlyStopping), EarlyStoppingMetric = r.GetValue(EarlyStoppingMetric)!, Ensemble = r.GetValue(Ensemble),
         Out = r.GetValue(Out), Json = r.GetValue(Json), Plot = r.GetValue(Plot), Resume = r.GetValue(Resume),
     };
 

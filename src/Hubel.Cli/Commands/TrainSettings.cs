@@ -28,6 +28,7 @@ internal sealed record TrainSettings
     public double LabelSmoothing { get; init; }
     public double ValSplit { get; init; }
     public int EarlyStopping { get; init; }
+    public string EarlyStoppingMetric { get; init; } = "val-accuracy";
     public int Ensemble { get; init; } = 1;
     public string? Out { get; init; }
     public bool Json { get; init; }
@@ -36,6 +37,10 @@ internal sealed record TrainSettings
 
     /// <summary>Schedules whose shape depends on the run's length (so a resumed run must keep its --epochs).</summary>
     public bool ScheduleSpansTheRun => Schedule is "cosine" or "onecycle";
+
+    /// <summary>The early-stopping and best-model metric as the library's enum, and in words.</summary>
+    public Hubel.Training.EarlyStoppingMetric Metric => EarlyStoppingMetric == "val-loss" ? Hubel.Training.EarlyStoppingMetric.ValLoss : Hubel.Training.EarlyStoppingMetric.ValAccuracy;
+    public string MetricName => Metric == Hubel.Training.EarlyStoppingMetric.ValLoss ? "validation loss" : "validation accuracy";
 
     /// <summary>Checks combinations that single options cannot (UsageException, exit code 2).</summary>
     public void Validate()
@@ -60,7 +65,7 @@ internal sealed record TrainSettings
             ["optimizer"] = Optimizer, ["nesterov"] = Nesterov ? "true" : "false", ["schedule"] = Schedule, ["step_size"] = Str(StepSize),
             ["gamma"] = Str(Gamma), ["milestones"] = string.Join(",", Milestones), ["warmup_epochs"] = Str(WarmupEpochs),
             ["clip_grad_norm"] = Str(ClipGradNorm), ["label_smoothing"] = Str(LabelSmoothing), ["val_split"] = Str(ValSplit),
-            ["early_stopping"] = Str(EarlyStopping), ["epochs"] = Str(Epochs),
+            ["early_stopping"] = Str(EarlyStopping), ["early_stopping_metric"] = EarlyStoppingMetric, ["epochs"] = Str(Epochs),
         };
         if (Data is not null) d["data"] = Path.GetFullPath(Data);
         return d;
@@ -88,6 +93,7 @@ internal sealed record TrainSettings
                 LabelSmoothing = double.Parse(Opt("label_smoothing", "0"), CultureInfo.InvariantCulture),
                 ValSplit = double.Parse(Opt("val_split", "0"), CultureInfo.InvariantCulture),
                 EarlyStopping = int.Parse(Opt("early_stopping", "0"), CultureInfo.InvariantCulture),
+                EarlyStoppingMetric = Opt("early_stopping_metric", "val-accuracy"),
             };
             if (resumed.ScheduleSpansTheRun && Epochs != I("epochs"))
                 throw new UsageException($"--schedule {resumed.Schedule} spans the whole run, which was {Get("epochs")} epochs; resume with --epochs {Get("epochs")}");

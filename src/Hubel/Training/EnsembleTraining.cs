@@ -16,9 +16,11 @@ public static class EnsembleTraining
     /// model, optimiser, schedule and data; seed every random choice from the argument).</param>
     /// <param name="patience">When &gt; 0 (with <paramref name="validation"/>), each member stops early after this many
     /// epochs without a better validation accuracy.</param>
+    /// <param name="metric">What early stopping watches.</param>
     /// <param name="onEpoch">Called after each member's epoch with the member's index.</param>
     public static EnsembleResult Train(int k, ulong seed, int epochs, Func<ulong, (Trainer Trainer, BatchLoader Train)> createRun,
-        BatchLoader test, BatchLoader? validation = null, int patience = 0, Action<int, EpochReport>? onEpoch = null)
+        BatchLoader test, BatchLoader? validation = null, int patience = 0, EarlyStoppingMetric metric = EarlyStoppingMetric.ValAccuracy,
+        Action<int, EpochReport>? onEpoch = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
@@ -31,7 +33,7 @@ public static class EnsembleTraining
         {
             ulong memberSeed = seed + (ulong)i;
             var (trainer, train) = createRun(memberSeed);
-            var stopping = patience > 0 ? new EarlyStopping(patience) : null;
+            var stopping = patience > 0 ? new EarlyStopping(patience, metric) : null;
             var history = new List<EpochReport>();
             for (int epoch = 1; epoch <= epochs; epoch++)
             {

@@ -100,6 +100,7 @@ public class TrainFeaturesCommandTests : IDisposable
     [InlineData("--val-split -0.1", "--val-split")]
     [InlineData("--clip-grad-norm -1", "--clip-grad-norm")]
     [InlineData("--ensemble 0", "--ensemble")]
+    [InlineData("--val-split 0.1 --early-stopping-metric val-f1", "val-f1")]
     public void Bad_combinations_are_usage_errors(string options, string mentioned)
     {
         var (code, stdout, stderr) = CliProcess.Run(["train", .. options.Split(' ')]);
@@ -123,7 +124,7 @@ public class TrainFeaturesCommandTests : IDisposable
         var (code, stdout, _) = CliProcess.Run("train", "--help");
         Assert.Equal(0, code);
         foreach (var o in new[] { "--optimizer", "--nesterov", "--schedule", "--step-size", "--gamma", "--milestones", "--warmup-epochs",
-                     "--clip-grad-norm", "--label-smoothing", "--val-split", "--early-stopping", "--ensemble", "--ensemble 5" })
+                     "--clip-grad-norm", "--label-smoothing", "--val-split", "--early-stopping", "--early-stopping-metric", "--ensemble", "--ensemble 5" })
             Assert.Contains(o, stdout);
     }
 }
