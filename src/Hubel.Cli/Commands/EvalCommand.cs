@@ -15,9 +15,9 @@ internal static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "A model saved by 'hubel train' (.safetensors).", Required = true };
-        var dataset = new Option<string?>("--dataset") { Description = "shipped or fashion-mnist (default: shipped, or fashion-mnist when --data is given)." };
-        dataset.AcceptOnlyFromAmong("shipped", "fashion-mnist");
-        var data = new Option<string?>("--data") { Description = "Directory with the Fashion-MNIST IDX files." };
+        var dataset = new Option<string?>("--dataset") { Description = TrainData.DatasetHelp };
+        dataset.AcceptOnlyFromAmong(TrainData.DatasetNames);
+        var data = new Option<string?>("--data") { Description = "Directory with the dataset (Fashion-MNIST IDX files, a folder of class sub-folders, or CIFAR binary batches)." };
         var output = new Option<string?>("--out") { Description = "Where to write confusion-matrix.png (default: next to the model)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object and nothing else." };
         var command = new Command("eval", """
@@ -37,10 +37,10 @@ internal static class EvalCommand
         var (net, info) = ModelFile.Load(modelPath);
         datasetName ??= dataDir is null ? "shipped" : "fashion-mnist";
         if (datasetName == "shipped" && dataDir is not null) throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist");
-        var test = (datasetName == "shipped" ? FashionMnist.LoadShipped() : FashionMnist.Load(dataDir ?? FashionMnist.DefaultSystemDirectory)).Test;
+        var test = TrainData.EvalSet(datasetName, dataDir, info);
         if (test.Channels != info.Channels || test.Height != info.Height || test.Width != info.Width || test.ClassCount != info.ClassNames.Count)
             throw new InvalidDataException($"the model expects {info.Channels}x{info.Height}x{info.Width} images in {info.ClassNames.Count} classes; {datasetName} has {test.Channels}x{test.Height}x{test.Width} in {test.ClassCount}");
-        var eval = Trainer.Evaluate(net, new BatchLoader(test, 1000, shuffle: false, mean: info.Mean, std: info.Std));
+        var eval = Trainer.Evaluate(net, new BatchLoader(test, 1000, shuffle: false, null, info.InputNormalization));
         var metrics = ClassMetrics.FromConfusion(eval.Confusion, info.ClassNames);
         string png = outPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", "confusion-matrix.png");
         ImageFile.SavePng(png, ConfusionMatrixPlot.Render(eval.Confusion, info.ClassNames,

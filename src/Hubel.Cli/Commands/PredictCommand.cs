@@ -38,7 +38,8 @@ internal static class PredictCommand
         var results = new List<(string File, List<(int Class, float P)> Best)>();
         foreach (var path in images)
         {
-            var input = Preprocess.ForModel(ImageFile.Load(path), info.Channels, info.Height, info.Width, info.Mean, info.Std, invert);
+            var input = Preprocess.ForModel(ImageFile.Load(path), info.Channels, info.Height, info.Width,
+                info.InputNormalization.Mean, info.InputNormalization.Std, invert);
             float[] probabilities;
             using (Graph.NoGrad()) probabilities = F.Softmax(net.Forward(input), 1).ToFloatArray();
             var best = probabilities.Select((p, c) => (Class: c, P: p)).OrderByDescending(x => x.P).Take(top).ToList();

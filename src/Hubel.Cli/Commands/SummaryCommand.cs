@@ -16,7 +16,7 @@ internal static class SummaryCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = $"An architecture ({string.Join(", ", ModelZoo.Names)}) or a saved model file.", Required = true };
-        var shape = new Option<string?>("--input-shape") { Description = "C,H,W of one input image (default: the model file's, or 1,28,28)." };
+        var shape = new Option<string?>("--input-shape") { Description = "C,H,W of one input image (default: the model file's, or 1,28,28 grown to the smallest size the architecture takes)." };
         var batch = new Option<int>("--batch-size") { Description = "Batch size for the activation-memory estimate.", DefaultValueFactory = _ => 64 };
         batch.Validators.Add(r => { int v = r.GetValueOrDefault<int>(); if (v < 1) r.AddError($"--batch-size must be >= 1; got {v}"); });
         var json = new Option<bool>("--json") { Description = "Print one JSON object: {\"total_params\",\"total_macs\",\"layers\":[{\"name\",\"type\",\"output_shape\",\"params\",\"macs\",\"receptive_field\",\"stride\"}]}." };
@@ -27,6 +27,7 @@ internal static class SummaryCommand
 
             Examples:
               hubel summary --model lenet5
+              hubel summary --model resnet50 --input-shape 3,224,224
               hubel summary --model runs/lenet5-shipped.safetensors --json
             """) { model, shape, batch, json };
         command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(shape), r.GetValue(batch), r.GetValue(json)));
@@ -44,7 +45,15 @@ internal static class SummaryCommand
             inputShape = [info.Channels, info.Height, info.Width];
         }
         else if (ModelZoo.Names.Contains(modelArg.ToLowerInvariant()))
-            net = ModelZoo.Create(modelArg, rng: new Rng(0));
+        {
+            // Default: a Fashion-MNIST image grown to the smallest size the architecture takes (as `hubel train` does).
+            var entry = ModelZoo.Entry(modelArg);
+            var (h, w) = entry.AdaptedSize(28, 28);
+            inputShape = shapeArg is not null ? ParseShape(shapeArg) : [1, h, w];
+            try { entry.CheckInput(inputShape[1], inputShape[2]); }
+            catch (ArgumentException e) { throw new UsageException($"--input-shape: {e.Message.Split(" (Parameter")[0]}"); }
+            net = ModelZoo.Create(modelArg, 10, inputShape[0], new Rng(0));
+        }
         else
             throw new UsageException($"--model: '{modelArg}' is neither a file nor an architecture ({string.Join(", ", ModelZoo.Names)})");
         if (shapeArg is not null) inputShape = ParseShape(shapeArg);

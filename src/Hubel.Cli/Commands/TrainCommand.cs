@@ -34,8 +34,10 @@ internal static class TrainCommand
               hubel train --schedule multistep --milestones 5,8 --gamma 0.2 --nesterov
               hubel train --epochs 30 --val-split 0.1 --early-stopping 3     (also writes <out>-best.safetensors)
               hubel train --ensemble 5 --epochs 5
+              hubel train --dataset folder --data my-pictures --image-size 28 --augment shift:2,flip
+              hubel train --expand --epochs 5
             """);
-        foreach (var option in options.All) command.Options.Add(option);
+        options.AddTo(command);
         var distributed = DistributedTraining.AddOptions(command);
         command.SetAction(r => r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(options.Read(r)));
         return command;
@@ -56,30 +58,39 @@ internal static class TrainCommand
         string datasetName = s.Dataset ?? (s.Data is null ? "shipped" : "fashion-mnist");
         if (datasetName == "shipped" && s.Data is not null)
             throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist (or leave --dataset out)");
-        var split = datasetName == "shipped"
-            ? FashionMnist.LoadShipped()
-            : FashionMnist.Load(s.Data ?? FashionMnist.DefaultSystemDirectory);
-        var trainSet = split.Train;
+        var loaded = TrainData.Load(datasetName, s.Data, s.DataChoice, s.Seed);
+        var split = loaded.Split;
+
+        // Models built for larger images (AlexNet, VGG, GoogLeNet, DeepFace) get the images resized to the size they need.
+        var (modelHeight, modelWidth) = ModelZoo.Entry(s.Model).AdaptedSize(split.Train.Height, split.Train.Width);
+        if ((modelHeight, modelWidth) != (split.Train.Height, split.Train.Width))
+        {
+            (s.Json ? Console.Error : Console.Out).WriteLine($"{s.Model} does not take {split.Train.Height}x{split.Train.Width} images: resizing them to {modelHeight}x{modelWidth} (bilinear)");
+            split = new TrainTestSplit(ImageResize.Bilinear(split.Train, modelHeight, modelWidth), ImageResize.Bilinear(split.Test, modelHeight, modelWidth));
+            loaded = loaded with { Split = split };
+        }
         BatchLoader? validation = null;
         if (s.ValSplit > 0)
         {
-            (trainSet, var held) = ValidationSplit.HoldOut(split.Train, s.ValSplit, s.Seed + 2);
-            validation = new BatchLoader(held, 1000, shuffle: false);
+            var (kept, held) = ValidationSplit.HoldOut(split.Train, s.ValSplit, s.Seed + 2);
+            loaded = loaded with { Split = new TrainTestSplit(kept, split.Test) };
+            validation = new BatchLoader(held, 1000, shuffle: false, null, loaded.Normalization);
         }
-        var test = new BatchLoader(split.Test, 1000, shuffle: false);
+        var test = TrainData.TestLoader(loaded);
         string outPath = s.Out ?? Path.Combine("runs", $"{s.Model}-{datasetName}.safetensors");
-        if (s.Ensemble > 1) return TrainEnsembleRun.Run(s, datasetName, split, trainSet, validation, test, outPath);
+        if (s.Ensemble > 1) return TrainEnsembleRun.Run(s, datasetName, loaded, validation, test, outPath);
 
         Init.ManualSeed(s.Seed);
         var net = ModelZoo.Create(s.Model, split.Train.ClassCount, split.Train.Channels);
         var optimizer = TrainSetup.CreateOptimizer(s, net.Parameters());
+        TrainData.CheckModelAccepts(net, s.Model, split.Train);
         var dataOrder = new Rng(s.Seed + 1);
-        var train = new BatchLoader(trainSet, s.BatchSize, shuffle: true, rng: dataOrder);
+        var train = TrainData.TrainLoader(loaded, s.DataChoice, s.BatchSize, dataOrder);
         var schedule = TrainSetup.CreateSchedule(s, optimizer, train.BatchesPerEpoch);
         var trainer = TrainSetup.CreateTrainer(s, net, optimizer, schedule);
 
         if (!s.Json)
-            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {trainSet.Count:N0} train / " +
+            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {train.Count:N0} train / " +
                               (validation is null ? "" : $"{validation.Count:N0} validation / ") + $"{split.Test.Count:N0} test images, " +
                               $"{s.Epochs} epochs, batch {s.BatchSize}, {TrainOutput.Describe(s)}, {CpuThreads.Count} threads");
         var reports = new List<EpochReport>();
@@ -95,7 +106,7 @@ internal static class TrainCommand
         foreach (var r in reports) stopping?.Observe(r);                  // a resumed run continues from its history
         string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath));
         string checkpointPath = stem + "-checkpoint.safetensors", bestPath = stem + "-best.safetensors";
-        var info = TrainOutput.ModelInfoFor(s, split.Train, datasetName);
+        var info = TrainOutput.ModelInfoFor(s, loaded, datasetName);
         for (int epoch = firstEpoch; epoch <= s.Epochs; epoch++)
         {
             var report = s.Json || !Terminal.IsRich

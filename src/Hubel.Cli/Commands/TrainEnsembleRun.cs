@@ -14,24 +14,25 @@ namespace Hubel.Cli.Commands;
 /// accuracy by mean probabilities and by majority vote.</summary>
 internal static class TrainEnsembleRun
 {
-    public static int Run(TrainSettings s, string datasetName, TrainTestSplit split, ImageSet trainSet, BatchLoader? validation,
-        BatchLoader test, string outPath)
+    public static int Run(TrainSettings s, string datasetName, LoadedData loaded, BatchLoader? validation, BatchLoader test, string outPath)
     {
+        var split = loaded.Split;
         if (!s.Json)
             Console.WriteLine($"Training an ensemble of {s.Ensemble} {s.Model} models (seeds {s.Seed}..{s.Seed + (ulong)s.Ensemble - 1}) on {datasetName}: " +
-                              $"{trainSet.Count:N0} train / {split.Test.Count:N0} test images, {s.Epochs} epochs, batch {s.BatchSize}, {TrainOutput.Describe(s)}, {CpuThreads.Count} threads");
+                              $"{split.Train.Count:N0} train / {split.Test.Count:N0} test images, {s.Epochs} epochs, batch {s.BatchSize}, {TrainOutput.Describe(s)}, {CpuThreads.Count} threads");
         var result = EnsembleTraining.Train(s.Ensemble, s.Seed, s.Epochs, seed =>
         {
             Init.ManualSeed(seed);
             var net = ModelZoo.Create(s.Model, split.Train.ClassCount, split.Train.Channels);
             var optimizer = TrainSetup.CreateOptimizer(s, net.Parameters());
-            var train = new BatchLoader(trainSet, s.BatchSize, shuffle: true, rng: new Rng(seed + 1));
+            TrainData.CheckModelAccepts(net, s.Model, split.Train);
+            var train = TrainData.TrainLoader(loaded, s.DataChoice, s.BatchSize, new Rng(seed + 1));
             return (TrainSetup.CreateTrainer(s, net, optimizer, TrainSetup.CreateSchedule(s, optimizer, train.BatchesPerEpoch)), train);
         }, test, validation, s.EarlyStopping, s.Metric, (member, report) =>
             Console.WriteLine(s.Json ? TrainOutput.JsonLine(report, member) : TrainOutput.EpochLine(report, s.Epochs, $"member {member}  ")));
 
         string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath));
-        var info = TrainOutput.ModelInfoFor(s, split.Train, datasetName);
+        var info = TrainOutput.ModelInfoFor(s, loaded, datasetName);
         foreach (var m in result.Members)
             TrainOutput.SaveModel($"{stem}-member{m.Index}.safetensors", m.Trainer.Model, info with { Extra = new Dictionary<string, string>(info.Extra) { ["seed"] = m.Seed.ToString(CultureInfo.InvariantCulture) } },
                 m.History[^1], m.History[^1].Epoch);

@@ -9,8 +9,9 @@ internal sealed class TrainOptions
 {
     // What to train on.
     public readonly Option<string> Model = Choice(new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" }, [.. ModelZoo.Names]);
-    public readonly Option<string?> Dataset = Choice(new Option<string?>("--dataset") { Description = "shipped (8,000/2,000 images in the repo) or fashion-mnist (60,000/10,000; from --data or /usr/share/datasets/fashion-mnist). Default: shipped, or fashion-mnist when --data is given." }, "shipped", "fashion-mnist");
-    public readonly Option<string?> Data = new("--data") { Description = "Directory with the Fashion-MNIST IDX files (.gz or raw)." };
+    public readonly Option<string?> Dataset = Choice(new Option<string?>("--dataset") { Description = TrainData.DatasetHelp }, TrainData.DatasetNames);
+    public readonly Option<string?> Data = new("--data") { Description = "Directory with the dataset: Fashion-MNIST IDX files (.gz or raw), a folder of class sub-folders, or CIFAR binary batches." };
+    public readonly TrainDataOptions DataOptions = new();   // --image-size, --channels, --augment, --expand (added by AddTo)
 
     // How long and how.
     public readonly Option<int> Epochs = Positive(new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 });
@@ -44,7 +45,14 @@ internal sealed class TrainOptions
     public readonly Option<bool> Plot = new("--plot") { Description = "Also write <out>-curves.png: loss and accuracy per epoch, train and test." };
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue from a checkpoint (<out>-checkpoint.safetensors, written after every epoch) up to --epochs in total; model, data and hyper-parameters come from the checkpoint." };
 
-    /// <summary>Every option, in the order `hubel train --help` lists them.</summary>
+    /// <summary>Adds every option to `train`, in the order --help lists them.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in All) command.Options.Add(option);
+        DataOptions.AddTo(command);
+    }
+
+    /// <summary>Every option but the data options, in the order `hubel train --help` lists them.</summary>
     public IEnumerable<Option> All =>
     [
         Model, Dataset, Data,
@@ -56,7 +64,7 @@ internal sealed class TrainOptions
 
     public TrainSettings Read(ParseResult r) => new()
     {
-        Model = r.GetValue(Model)!, Dataset = r.GetValue(Dataset), Data = r.GetValue(Data),
+        Model = r.GetValue(Model)!, Dataset = r.GetValue(Dataset), Data = r.GetValue(Data), DataChoice = DataOptions.Read(r),
         Epochs = r.GetValue(Epochs), BatchSize = r.GetValue(BatchSize), Lr = r.GetValue(Lr), Momentum = r.GetValue(Momentum),
         WeightDecay = r.GetValue(WeightDecay), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
         Optimizer = r.GetValue(Optimizer)!, Nesterov = r.GetValue(Nesterov), Schedule = r.GetValue(Schedule)!, StepSize = r.GetValue(StepSize),

@@ -27,15 +27,19 @@ internal static class TrainOutput
         return text;
     }
 
-    public static ModelInfo ModelInfoFor(TrainSettings s, ImageSet train, string datasetName) =>
-        new(s.Model, train.ClassNames, train.Channels, train.Height, train.Width, Normalization.FashionMnistMean, Normalization.FashionMnistStd)
+    public static ModelInfo ModelInfoFor(TrainSettings s, LoadedData loaded, string datasetName)
+    {
+        var train = loaded.Split.Train;
+        return new(s.Model, train.ClassNames, train.Channels, train.Height, train.Width, loaded.Normalization.Mean.Average(), loaded.Normalization.Std.Average())
         {
+            PerChannel = loaded.Normalization.Channels > 1 ? loaded.Normalization : null,
             Extra = new Dictionary<string, string>
             {
                 ["dataset"] = datasetName,
                 ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
             },
         };
+    }
 
     /// <summary>Saves a model file (loadable by eval/predict) recording the epoch and the accuracies it reached.</summary>
     public static void SaveModel(string path, Module net, ModelInfo info, EpochReport report, int epochs)

@@ -10,6 +10,7 @@ internal sealed record TrainSettings
     public required string Model { get; init; }
     public string? Dataset { get; init; }
     public string? Data { get; init; }
+    public DataChoice DataChoice { get; init; } = DataChoice.None;
     public int Epochs { get; init; }
     public int BatchSize { get; init; }
     public double Lr { get; init; }
@@ -68,6 +69,7 @@ internal sealed record TrainSettings
             ["early_stopping"] = Str(EarlyStopping), ["early_stopping_metric"] = EarlyStoppingMetric, ["epochs"] = Str(Epochs),
         };
         if (Data is not null) d["data"] = Path.GetFullPath(Data);
+        TrainData.AddSettings(d, DataChoice);
         return d;
     }
 
@@ -82,7 +84,7 @@ internal sealed record TrainSettings
         {
             var resumed = this with
             {
-                Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"),
+                Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"), DataChoice = TrainData.FromSettings(state.Settings),
                 BatchSize = int.Parse(Get("batch_size"), CultureInfo.InvariantCulture), Lr = D("lr"), Momentum = D("momentum"),
                 WeightDecay = D("weight_decay"), Seed = ulong.Parse(Get("seed"), CultureInfo.InvariantCulture),
                 // Checkpoints from `--distributed` runs record only the SGD settings: the others take their defaults.

@@ -35,7 +35,8 @@ internal static class VisualizeCommand
     private static int Run(string modelPath, string imagePath, string outDir, int channel, bool invert)
     {
         var (net, info) = ModelFile.Load(modelPath);
-        var input = Preprocess.ForModel(ImageFile.Load(imagePath), info.Channels, info.Height, info.Width, info.Mean, info.Std, invert);
+        var input = Preprocess.ForModel(ImageFile.Load(imagePath), info.Channels, info.Height, info.Width,
+            info.InputNormalization.Mean, info.InputNormalization.Std, invert);
         var names = new Dictionary<Module, string>();
         foreach (var (name, m) in net.NamedModules()) names.TryAdd(m, name);
         IReadOnlyList<(Module Module, int[] InputShape, int[] OutputShape)> events;

@@ -1,3 +1,4 @@
+using Hubel.Data.Augmentation;
 using Hubel.Tensors;
 
 namespace Hubel.Data;
@@ -5,7 +6,9 @@ namespace Hubel.Data;
 /// <summary>
 /// Serves an <see cref="ImageSet"/> as normalised float32 batches [B, C, H, W] with integer labels.
 /// Pixels are normalised once up front; each epoch draws a fresh permutation from the seeded
-/// generator, so a seed fixes the data order exactly.
+/// generator, so a seed fixes the data order exactly. An optional <see cref="Augmentation"/> rewrites each training
+/// batch after it is copied out, drawing from the same generator, so the stored images never change and a seed (or a
+/// checkpoint of the generator) fixes the augmented batches too.
 /// </summary>
 public sealed class BatchLoader
 {
@@ -13,13 +16,21 @@ public sealed class BatchLoader
     private readonly int[] _labels;
     private readonly int _perImage;
     private readonly Rng? _rng;
+    private float[]? _blackLevel;
 
     /// <param name="shuffle">reshuffle every epoch (training); false keeps file order (evaluation).</param>
     /// <param name="rng">the generator that orders the data; required when shuffling.</param>
     public BatchLoader(ImageSet set, int batchSize, bool shuffle, Rng? rng = null,
         float mean = Normalization.FashionMnistMean, float std = Normalization.FashionMnistStd, bool dropLast = false)
+        : this(set, batchSize, shuffle, rng, ChannelNormalization.Uniform(mean, std, set?.Channels ?? 1), dropLast)
+    {
+    }
+
+    /// <param name="normalization">mean and std per channel (or one pair for all channels).</param>
+    public BatchLoader(ImageSet set, int batchSize, bool shuffle, Rng? rng, ChannelNormalization normalization, bool dropLast = false)
     {
         ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(normalization);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be >= 1; got {batchSize}");
         if (shuffle && rng is null) throw new ArgumentNullException(nameof(rng), "a shuffling loader needs a seeded generator");
         Set = set;
@@ -28,11 +39,29 @@ public sealed class BatchLoader
         DropLast = dropLast;
         _rng = rng;
         _perImage = set.PixelsPerImage;
-        _images = Normalization.Normalize(set.Pixels.AsSpan(0, set.Count * _perImage), mean, std);
+        InputNormalization = normalization.ForChannels(set.Channels);
+        _images = InputNormalization.Apply(set.Pixels.AsSpan(0, set.Count * _perImage), set.Height * set.Width);
         _labels = Array.ConvertAll(set.Labels, b => (int)b);
     }
 
     public ImageSet Set { get; }
+    /// <summary>The per-channel normalisation applied to every image.</summary>
+    public ChannelNormalization InputNormalization { get; }
+
+    /// <summary>Applied to every batch this loader yields (training only; leave it null for evaluation). It needs the
+    /// loader's generator, so it can only be set on a loader built with one.</summary>
+    public IAugmentation? Augmentation
+    {
+        get => _augmentation;
+        init
+        {
+            if (value is not null && _rng is null)
+                throw new ArgumentException("an augmenting loader needs a seeded generator (pass rng)", nameof(Augmentation));
+            _augmentation = value;
+        }
+    }
+
+    private readonly IAugmentation? _augmentation;
     public int BatchSize { get; }
     public bool Shuffle { get; }
     public bool DropLast { get; }
@@ -56,6 +85,7 @@ public sealed class BatchLoader
                 _images.AsSpan(idx * _perImage, _perImage).CopyTo(x.AsSpan(i * _perImage));
                 y[i] = _labels[idx];
             }
+            _augmentation?.Apply(new ImageBatch(x, size, Set.Channels, Set.Height, Set.Width, _blackLevel ??= InputNormalization.BlackLevel()), _rng!);
             yield return (Tensor.Wrap(x, [size, Set.Channels, Set.Height, Set.Width]), y);
         }
     }

@@ -25,6 +25,23 @@ public static class Preprocess
         return Tensor.FromArray(resized, [1, channels, height, width]);
     }
 
+    /// <summary>As above with one mean and std per channel (models trained on CIFAR or colour image folders).</summary>
+    public static Tensor ForModel(Tensor image, int channels, int height, int width, IReadOnlyList<float> mean, IReadOnlyList<float> std, bool invert = false)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        if (mean.Count != channels || std.Count != channels)
+            throw new ArgumentException($"need one mean and one std per channel ({channels}); got {mean.Count} and {std.Count}", nameof(mean));
+        for (int c = 0; c < channels; c++)
+            if (!(std[c] > 0)) throw new ArgumentOutOfRangeException(nameof(std), $"std[{c}] must be > 0; got {std[c]}");
+        var unit = ForModel(image, channels, height, width, 0f, 1f, invert);
+        var v = unit.ToFloatArray();
+        int plane = height * width;
+        for (int c = 0; c < channels; c++)
+            for (int i = c * plane; i < (c + 1) * plane; i++) v[i] = (v[i] - mean[c]) / std[c];
+        return Tensor.FromArray(v, [1, channels, height, width]);
+    }
+
     private static float[][] ToChannels(Tensor image, int channels)
     {
         int c = image.Size(0), hw = image.Size(1) * image.Size(2);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hubel.Data;
 using Hubel.Models;
 using Hubel.Nn;
 using Hubel.Tensors;
@@ -11,6 +12,14 @@ public sealed record ModelInfo(string Architecture, IReadOnlyList<string> ClassN
     float Mean, float Std)
 {
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Per-channel normalisation when the channels differ (CIFAR, colour image folders); null means
+    /// <see cref="Mean"/>/<see cref="Std"/> for every channel. Stored as normalize_channel_mean/std; files without
+    /// them read as null.</summary>
+    public ChannelNormalization? PerChannel { get; init; }
+
+    /// <summary>The normalisation to apply to each input channel.</summary>
+    public ChannelNormalization InputNormalization => PerChannel ?? ChannelNormalization.Uniform(Mean, Std, Channels);
 }
 
 /// <summary>Saves and loads a model with its <see cref="ModelInfo"/> (weights as safetensors, PyTorch names).</summary>
@@ -28,6 +37,13 @@ public static class ModelFile
             ["normalize_mean"] = info.Mean.ToString("R", CultureInfo.InvariantCulture),
             ["normalize_std"] = info.Std.ToString("R", CultureInfo.InvariantCulture),
         };
+        if (info.PerChannel is { } perChannel)
+        {
+            if (perChannel.Channels != info.Channels)
+                throw new ArgumentException($"PerChannel has {perChannel.Channels} channels but the input has {info.Channels}", nameof(info));
+            meta["normalize_channel_mean"] = ChannelNormalization.Format(perChannel.Mean);
+            meta["normalize_channel_std"] = ChannelNormalization.Format(perChannel.Std);
+        }
         SafeTensors.Save(path, model.NamedState(), meta);   // parameters and buffers (batch-norm running statistics), as state_dict
     }
 
@@ -48,8 +64,10 @@ public static class ModelFile
             throw Bad("normalize_mean/normalize_std are not numbers (std must be > 0)");
         var info = new ModelInfo(Need("model"), classes, dims[0], dims[1], dims[2], mean, std)
         {
-            Extra = meta.Where(kv => kv.Key is not ("model" or "classes" or "input_shape" or "normalize_mean" or "normalize_std"))
+            Extra = meta.Where(kv => kv.Key is not ("model" or "classes" or "input_shape" or "normalize_mean" or "normalize_std"
+                    or "normalize_channel_mean" or "normalize_channel_std"))
                 .ToDictionary(kv => kv.Key, kv => kv.Value),
+            PerChannel = ReadPerChannel(meta, dims[0], Bad),
         };
         Module model;
         try { model = ModelZoo.Create(info.Architecture, classes.Length, info.Channels, new Rng(0)); }
@@ -58,5 +76,18 @@ public static class ModelFile
         catch (ArgumentException e) { throw Bad(e.Message); }
         model.Eval();
         return (model, info);
+    }
+
+    private static ChannelNormalization? ReadPerChannel(IReadOnlyDictionary<string, string> meta, int channels, Func<string, InvalidDataException> bad)
+    {
+        bool hasMean = meta.TryGetValue("normalize_channel_mean", out var means), hasStd = meta.TryGetValue("normalize_channel_std", out var stds);
+        if (!hasMean && !hasStd) return null;
+        float[]? Parse(string? text) => text?.Split(',').Select(t => float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : float.NaN).ToArray();
+        var m = Parse(means);
+        var sd = Parse(stds);
+        if (m is null || sd is null || m.Length != channels || sd.Length != channels
+            || m.Any(v => !float.IsFinite(v)) || sd.Any(v => !(v > 0) || !float.IsFinite(v)))
+            throw bad($"normalize_channel_mean/normalize_channel_std must each hold {channels} numbers (std > 0)");
+        return new ChannelNormalization(m, sd);
     }
 }
