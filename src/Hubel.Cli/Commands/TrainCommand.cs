@@ -20,24 +20,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
-        model.AcceptOnlyFromAmong([.. ModelZoo.Names]);
-        var dataset = new Option<string?>("--dataset") { Description = TrainData.DatasetHelp };
-        dataset.AcceptOnlyFromAmong(TrainData.DatasetNames);
-        var data = new Option<string?>("--data") { Description = "Directory with the dataset: Fashion-MNIST IDX files (.gz or raw), a folder of class sub-folders, or CIFAR binary batches." };
-        var dataOptions = new TrainDataOptions();
-        var epochs = Positive(new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 });
-        var batch = Positive(new Option<int>("--batch-size") { Description = "Images per SGD step.", DefaultValueFactory = _ => 64 });
-        var lr = PositiveReal(new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.01 });
-        var momentum = NonNegative(new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 });
-        var decay = NonNegative(new Option<double>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => 0.0 });
-        var seed = new Option<ulong>("--seed") { Description = "Seed for initial weights and data order.", DefaultValueFactory = _ => 0UL };
-        var threads = Positive(new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount });
-        var output = new Option<string?>("--out") { Description = "Where to save the trained model (.safetensors). Default: runs/<model>-<dataset>.safetensors." };
-        var json = new Option<bool>("--json") { Description = "Print exactly one JSON object per epoch on stdout and nothing else." };
-        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (<out>-checkpoint.safetensors, written after every epoch) up to --epochs in total; model, data and hyper-parameters come from the checkpoint." };
-        var plot = new Option<bool>("--plot") { Description = "Also write <out>-curves.png: loss and accuracy per epoch, train and test." };
-
+        var options = new TrainOptions();
         var command = new Command("train", """
             Train a model and report test accuracy per epoch.
 
@@ -46,21 +29,19 @@ internal static class TrainCommand
               hubel train --epochs 10 --lr 0.02 --plot
               hubel train --epochs 20 --resume runs/lenet5-shipped-checkpoint.safetensors
               hubel train --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.01 --momentum 0.9 --seed 0 --json
+              hubel train --optimizer adamw --lr 0.001 --weight-decay 0.05 --schedule cosine --warmup-epochs 1
+              hubel train --schedule onecycle --lr 0.05 --clip-grad-norm 5 --label-smoothing 0.1
+              hubel train --schedule multistep --milestones 5,8 --gamma 0.2 --nesterov
+              hubel train --epochs 30 --val-split 0.1 --early-stopping 3     (also writes <out>-best.safetensors)
+              hubel train --ensemble 5 --epochs 5
               hubel train --dataset folder --data my-pictures --image-size 28 --augment shift:2,flip
               hubel train --expand --epochs 5
-            """)
-        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot, resume };
-        dataOptions.AddTo(command);
-
+            """);
+        options.AddTo(command);
         var distributed = DistributedTraining.AddOptions(command);
-        command.SetAction(r => r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(new TrainSettings(
-            r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
-            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot), r.GetValue(resume), dataOptions.Read(r))));
+        command.SetAction(r => r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(options.Read(r)));
         return command;
     }
-
-    private sealed record TrainSettings(string Model, string? Dataset, string? Data, int Epochs, int BatchSize, double Lr,
-        double Momentum, double WeightDecay, ulong Seed, int Threads, string? Out, bool Json, bool Plot, string? Resume, DataChoice DataChoice);
 
     private static int Run(TrainSettings s)
     {
@@ -69,10 +50,11 @@ internal static class TrainCommand
         if (s.Resume is not null)
         {
             resumed = Checkpoint.ReadState(s.Resume);
-            s = WithCheckpointSettings(s, resumed);
+            s = s.WithCheckpoint(resumed);
             if (s.Epochs <= resumed.Epoch)
                 throw new UsageException($"--epochs ({s.Epochs}) must exceed the {resumed.Epoch} epoch(s) the checkpoint has already trained");
         }
+        s.Validate();
         string datasetName = s.Dataset ?? (s.Data is null ? "shipped" : "fashion-mnist");
         if (datasetName == "shipped" && s.Data is not null)
             throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist (or leave --dataset out)");
@@ -87,92 +69,68 @@ internal static class TrainCommand
             split = new TrainTestSplit(ImageResize.Bilinear(split.Train, modelHeight, modelWidth), ImageResize.Bilinear(split.Test, modelHeight, modelWidth));
             loaded = loaded with { Split = split };
         }
+        BatchLoader? validation = null;
+        if (s.ValSplit > 0)
+        {
+            var (kept, held) = ValidationSplit.HoldOut(split.Train, s.ValSplit, s.Seed + 2);
+            loaded = loaded with { Split = new TrainTestSplit(kept, split.Test) };
+            validation = new BatchLoader(held, 1000, shuffle: false, null, loaded.Normalization);
+        }
+        var test = TrainData.TestLoader(loaded);
+        string outPath = s.Out ?? Path.Combine("runs", $"{s.Model}-{datasetName}.safetensors");
+        if (s.Ensemble > 1) return TrainEnsembleRun.Run(s, datasetName, loaded, validation, test, outPath);
 
         Init.ManualSeed(s.Seed);
         var net = ModelZoo.Create(s.Model, split.Train.ClassCount, split.Train.Channels);
-        var optimizer = new Sgd(net.Parameters(), s.Lr, s.Momentum, s.WeightDecay);
-        var trainer = new Trainer(net, optimizer);
+        var optimizer = TrainSetup.CreateOptimizer(s, net.Parameters());
         TrainData.CheckModelAccepts(net, s.Model, split.Train);
         var dataOrder = new Rng(s.Seed + 1);
         var train = TrainData.TrainLoader(loaded, s.DataChoice, s.BatchSize, dataOrder);
-        var test = TrainData.TestLoader(loaded);
-        string outPath = s.Out ?? Path.Combine("runs", $"{s.Model}-{datasetName}.safetensors");
+        var schedule = TrainSetup.CreateSchedule(s, optimizer, train.BatchesPerEpoch);
+        var trainer = TrainSetup.CreateTrainer(s, net, optimizer, schedule);
 
         if (!s.Json)
-            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {train.Count:N0} train / {split.Test.Count:N0} test images, " +
-                              $"{s.Epochs} epochs, batch {s.BatchSize}, lr {s.Lr}, momentum {s.Momentum}, {CpuThreads.Count} threads");
+            Console.WriteLine($"Training {s.Model} ({net.ParameterCount():N0} parameters) on {datasetName}: {train.Count:N0} train / " +
+                              (validation is null ? "" : $"{validation.Count:N0} validation / ") + $"{split.Test.Count:N0} test images, " +
+                              $"{s.Epochs} epochs, batch {s.BatchSize}, {TrainOutput.Describe(s)}, {CpuThreads.Count} threads");
         var reports = new List<EpochReport>();
         int firstEpoch = 1;
         if (resumed is not null)
         {
-            Checkpoint.Restore(s.Resume!, net, optimizer, dataOrder);
+            Checkpoint.Restore(s.Resume!, net, optimizer, dataOrder, schedule);
             reports.AddRange(resumed.History);
             firstEpoch = resumed.Epoch + 1;
             if (!s.Json) Console.WriteLine($"Resuming from {s.Resume} after epoch {resumed.Epoch}");
         }
-        string checkpointPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath) + "-checkpoint.safetensors");
+        var stopping = validation is null ? null : new EarlyStopping(Math.Max(s.EarlyStopping, 1), s.Metric);
+        foreach (var r in reports) stopping?.Observe(r);                  // a resumed run continues from its history
+        string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".", Path.GetFileNameWithoutExtension(outPath));
+        string checkpointPath = stem + "-checkpoint.safetensors", bestPath = stem + "-best.safetensors";
+        var info = TrainOutput.ModelInfoFor(s, loaded, datasetName);
         for (int epoch = firstEpoch; epoch <= s.Epochs; epoch++)
         {
             var report = s.Json || !Terminal.IsRich
-                ? trainer.RunEpoch(epoch, train, test)
-                : RunWithProgressBar(trainer, epoch, s.Epochs, train, test);
+                ? trainer.RunEpoch(epoch, train, test, validation: validation)
+                : TrainOutput.RunWithProgressBar(trainer, epoch, s.Epochs, train, test, validation);
             reports.Add(report);
-            Checkpoint.Save(checkpointPath, net, optimizer, dataOrder, epoch, SettingsOf(s, datasetName), reports);
-            if (s.Json) Console.WriteLine(JsonLine(report));
-            else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch}/{s.Epochs}  train loss {report.TrainLoss:F4}  train acc {report.TrainAccuracy:P2}  test acc {report.TestAccuracy:P2}  {report.ImagesPerSecond:N0} img/s  {report.Seconds:F1} s"));
+            Checkpoint.Save(checkpointPath, net, optimizer, dataOrder, epoch, s.ToCheckpoint(datasetName), reports, schedule);
+            if (stopping?.Observe(report) == true) TrainOutput.SaveModel(bestPath, net, info, report, epoch);
+            Console.WriteLine(s.Json ? TrainOutput.JsonLine(report) : TrainOutput.EpochLine(report, s.Epochs));
+            if (s.EarlyStopping > 0 && stopping!.ShouldStop)
+            {
+                if (!s.Json) Console.WriteLine($"Early stopping: no better {s.MetricName} for {s.EarlyStopping} epochs (best: epoch {stopping.BestEpoch})");
+                break;
+            }
         }
 
-        ModelFile.Save(outPath, net, new ModelInfo(s.Model, split.Train.ClassNames, split.Train.Channels, split.Train.Height, split.Train.Width,
-            loaded.Normalization.Mean.Average(), loaded.Normalization.Std.Average())
-        {
-            PerChannel = loaded.Normalization.Channels > 1 ? loaded.Normalization : null,
-            Extra = new Dictionary<string, string>
-            {
-                ["dataset"] = datasetName,
-                ["test_accuracy"] = reports[^1].TestAccuracy.ToString("F4", CultureInfo.InvariantCulture),
-                ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
-                ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-            },
-        });
+        TrainOutput.SaveModel(outPath, net, info, reports[^1], reports[^1].Epoch);
         var pictures = WritePictures(outPath, s, net, test, split.Train.ClassNames, reports, datasetName);
         if (!s.Json)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}; pictures: {string.Join(", ", pictures)}"));
+                $"Final test accuracy {reports[^1].TestAccuracy:P2}. Model saved to {outPath}") +
+                (stopping is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; best {s.MetricName} {stopping.BestValue:G4} at epoch {stopping.BestEpoch}, saved to {bestPath}")) +
+                $"; pictures: {string.Join(", ", pictures)}");
         return CliRunner.Ok;
-    }
-
-    private static Dictionary<string, string> SettingsOf(TrainSettings s, string datasetName)
-    {
-        var d = new Dictionary<string, string>
-        {
-            ["model"] = s.Model, ["dataset"] = datasetName, ["batch_size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
-            ["lr"] = s.Lr.ToString("R", CultureInfo.InvariantCulture), ["momentum"] = s.Momentum.ToString("R", CultureInfo.InvariantCulture),
-            ["weight_decay"] = s.WeightDecay.ToString("R", CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-        };
-        if (s.Data is not null) d["data"] = Path.GetFullPath(s.Data);
-        TrainData.AddSettings(d, s.DataChoice);
-        return d;
-    }
-
-    private static TrainSettings WithCheckpointSettings(TrainSettings s, Checkpoint.State state)
-    {
-        string Get(string key) => state.Settings.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"checkpoint setting '{key}' is missing");
-        double D(string key) => double.Parse(Get(key), CultureInfo.InvariantCulture);
-        try
-        {
-            return s with
-            {
-            Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"),
-            BatchSize = int.Parse(Get("batch_size"), CultureInfo.InvariantCulture), Lr = D("lr"), Momentum = D("momentum"),
-            WeightDecay = D("weight_decay"), Seed = ulong.Parse(Get("seed"), CultureInfo.InvariantCulture),
-            DataChoice = TrainData.FromSettings(state.Settings),
-            };
-        }
-        catch (Exception e) when (e is FormatException or OverflowException)
-        {
-            throw new InvalidDataException($"checkpoint settings are malformed ({e.Message})");
-        }
     }
 
     /// <summary>The confusion matrix of the final model (always) and the training curves (with --plot), next to the model.</summary>
@@ -189,63 +147,19 @@ internal static class TrainCommand
         if (s.Plot)
         {
             (double, double) P(EpochReport r, double v) => (r.Epoch, v);
-            var loss = LineChart.Render("loss", [
-                new Series("train", reports.Select(r => P(r, r.TrainLoss)).ToList(), LineChart.Blue),
-                new Series("test", reports.Select(r => P(r, r.TestLoss)).ToList(), LineChart.Orange)], "epoch");
-            var accuracy = LineChart.Render("accuracy", [
-                new Series("train", reports.Select(r => P(r, r.TrainAccuracy)).ToList(), LineChart.Blue),
-                new Series("test", reports.Select(r => P(r, r.TestAccuracy)).ToList(), LineChart.Orange)], "epoch");
+            List<Series> Curves(Func<EpochReport, double> train, Func<EpochReport, double> val, Func<EpochReport, double> test)
+            {
+                var series = new List<Series> { new("train", reports.Select(r => P(r, train(r))).ToList(), LineChart.Blue) };
+                if (reports.All(r => r.HasValidation)) series.Add(new("validation", reports.Select(r => P(r, val(r))).ToList(), (0.17f, 0.63f, 0.17f)));
+                series.Add(new("test", reports.Select(r => P(r, test(r))).ToList(), LineChart.Orange));
+                return series;
+            }
+            var loss = LineChart.Render("loss", Curves(r => r.TrainLoss, r => r.ValLoss, r => r.TestLoss), "epoch");
+            var accuracy = LineChart.Render("accuracy", Curves(r => r.TrainAccuracy, r => r.ValAccuracy, r => r.TestAccuracy), "epoch");
             string curves = stem + "-curves.png";
             ImageFile.SavePng(curves, LineChart.SideBySide(loss, accuracy));
             written.Add(curves);
         }
         return written;
-    }
-
-    private static EpochReport RunWithProgressBar(Trainer trainer, int epoch, int epochs, BatchLoader train, BatchLoader test)
-    {
-        EpochReport? report = null;
-        AnsiConsole.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask($"epoch {epoch}/{epochs}", maxValue: train.BatchesPerEpoch);
-                report = trainer.RunEpoch(epoch, train, test, p =>
-                {
-                    task.Value = p.Batch;
-                    task.Description = string.Create(CultureInfo.InvariantCulture,
-                        $"epoch {epoch}/{epochs}  loss {p.Loss:F4}  acc {p.Accuracy:P1}  {p.ImagesPerSecond:N0} img/s");
-                });
-                task.Description = $"epoch {epoch}/{epochs}  evaluating";
-            });
-        return report!;
-    }
-
-    private static string JsonLine(EpochReport r) => JsonOut.Object(w =>
-    {
-        w.WriteNumber("epoch", r.Epoch);
-        w.WriteNumber("train_loss", Math.Round(r.TrainLoss, 6));
-        w.WriteNumber("test_accuracy", Math.Round(r.TestAccuracy, 6));
-        w.WriteNumber("images_per_second", Math.Round(r.ImagesPerSecond, 1));
-        w.WriteNumber("seconds", Math.Round(r.Seconds, 3));
-    });
-
-    private static Option<int> Positive(Option<int> o)
-    {
-        o.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{o.Name} must be >= 1; got {r.GetValueOrDefault<int>()}"); });
-        return o;
-    }
-
-    private static Option<double> PositiveReal(Option<double> o)
-    {
-        o.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0) || double.IsInfinity(v)) r.AddError($"{o.Name} must be a finite number > 0; got {v}"); });
-        return o;
-    }
-
-    private static Option<double> NonNegative(Option<double> o)
-    {
-        o.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v >= 0) || double.IsInfinity(v)) r.AddError($"{o.Name} must be a finite number >= 0; got {v}"); });
-        return o;
     }
 }

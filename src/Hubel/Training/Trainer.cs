@@ -4,19 +4,62 @@ using Hubel.Data;
 using Hubel.Nn;
 using Hubel.Ops;
 using Hubel.Optim;
+using Hubel.Optim.Schedules;
 
 namespace Hubel.Training;
 
-/// <summary>The supervised classification loop: forward, cross-entropy, backward, optimiser step; then
-/// evaluation without the tape.</summary>
+/// <summary>The supervised classification loop. Each batch: forward, cross-entropy (optionally label-smoothed),
+/// backward, <see cref="AfterBackward"/> (e.g. a gradient all-reduce), gradient clipping, optimiser step, and a
+/// per-batch schedule step; after the epoch, a per-epoch schedule step and evaluation without the tape.</summary>
 public sealed class Trainer(Module model, Optimizer optimizer)
 {
+    private readonly double _labelSmoothing, _clipGradNorm, _clipGradValue;
+
     public Module Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
     public Optimizer Optimizer { get; } = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
 
-    /// <summary>Trains one epoch over <paramref name="train"/>, then evaluates on <paramref name="test"/>.</summary>
-    public EpochReport RunEpoch(int epoch, BatchLoader train, BatchLoader test, Action<BatchProgress>? progress = null)
+    /// <summary>Learning-rate schedule stepped after each batch or each epoch (its <see cref="LrSchedule.Unit"/>).</summary>
+    public LrSchedule? Schedule
     {
+        get;
+        init
+        {
+            if (value is not null && value.Optimizer != Optimizer) throw new ArgumentException("the schedule drives a different optimizer", nameof(value));
+            field = value;
+        }
+    }
+
+    /// <summary>Label smoothing of the training loss, in [0, 1); evaluation losses are never smoothed.</summary>
+    public double LabelSmoothing
+    {
+        get => _labelSmoothing;
+        init => _labelSmoothing = value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"label smoothing must be in [0, 1); got {value}");
+    }
+
+    /// <summary>When &gt; 0, the gradients' global 2-norm is clipped to this before each step.</summary>
+    public double ClipGradNorm
+    {
+        get => _clipGradNorm;
+        init => _clipGradNorm = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), $"gradient-norm limit must be a finite number >= 0 (0: off); got {value}");
+    }
+
+    /// <summary>When &gt; 0, every gradient element is clamped to ±this before each step.</summary>
+    public double ClipGradValue
+    {
+        get => _clipGradValue;
+        init => _clipGradValue = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), $"gradient-value limit must be a finite number >= 0 (0: off); got {value}");
+    }
+
+    /// <summary>Runs after backward and before clipping and the optimiser step, with gradients in place.</summary>
+    public Action<Trainer>? AfterBackward { get; set; }
+
+    /// <summary>Trains one epoch over <paramref name="train"/>, then evaluates on <paramref name="validation"/> (if given)
+    /// and <paramref name="test"/>.</summary>
+    public EpochReport RunEpoch(int epoch, BatchLoader train, BatchLoader test, Action<BatchProgress>? progress = null, BatchLoader? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        double learningRate = Optimizer.LearningRate;
         Model.Train();
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
@@ -24,12 +67,7 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         int batch = 0, batches = train.BatchesPerEpoch;
         foreach (var (x, y) in train.Epoch())
         {
-            var logits = Model.Forward(x);
-            var loss = F.CrossEntropy(logits, y);
-            Optimizer.ZeroGrad();
-            loss.Backward();
-            Optimizer.Step();
-            double l = loss.Item();
+            var (l, logits) = TrainStep(x, y);
             if (!double.IsFinite(l))
                 throw new InvalidOperationException($"training diverged: loss is {l} at epoch {epoch}, batch {batch + 1}; lower the learning rate");
             lossSum += l * y.Length;
@@ -38,10 +76,27 @@ public sealed class Trainer(Module model, Optimizer optimizer)
             batch++;
             progress?.Invoke(new BatchProgress(epoch, batch, batches, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds));
         }
+        if (Schedule?.Unit == ScheduleUnit.Epoch) Schedule.Step();
         double seconds = clock.Elapsed.TotalSeconds;
+        var val = validation is null ? null : Evaluate(Model, validation);
         var eval = Evaluate(Model, test);
         return new EpochReport(epoch, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), eval.Loss, eval.Accuracy,
-            seen / seconds, seconds);
+            seen / seconds, seconds, val?.Loss ?? double.NaN, val?.Accuracy ?? double.NaN, learningRate);
+    }
+
+    /// <summary>One optimisation step on a batch; returns the batch's (smoothed) loss and its logits.</summary>
+    public (double Loss, Tensor Logits) TrainStep(Tensor images, int[] labels)
+    {
+        var logits = Model.Forward(images);
+        var loss = F.CrossEntropy(logits, labels, LabelSmoothing);
+        Optimizer.ZeroGrad();
+        loss.Backward();
+        AfterBackward?.Invoke(this);
+        if (ClipGradNorm > 0) GradClip.ClipGradNorm(Optimizer.Parameters, ClipGradNorm);
+        if (ClipGradValue > 0) GradClip.ClipGradValue(Optimizer.Parameters, ClipGradValue);
+        Optimizer.Step();
+        if (Schedule?.Unit == ScheduleUnit.Batch) Schedule.Step();
+        return (loss.Item(), logits.Detach());
     }
 
     /// <summary>Mean loss, accuracy and confusion matrix (rows: true class, columns: predicted) in eval mode.</summary>
@@ -87,7 +142,7 @@ public sealed class Trainer(Module model, Optimizer optimizer)
 
     private static long CountCorrect(Tensor logits, int[] labels)
     {
-        var predicted = ArgMax(logits.Detach());
+        var predicted = ArgMax(logits);
         long correct = 0;
         for (int i = 0; i < labels.Length; i++) if (predicted[i] == labels[i]) correct++;
         return correct;

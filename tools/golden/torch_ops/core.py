@@ -67,7 +67,7 @@ TORCH = {
     "mean_dim": lambda t, a, _: torch.mean(t[0], dim=tuple(a["dim"]), keepdim=a["keepdim"]),
     "softmax": lambda t, a, _: torch.softmax(t[0], dim=a["dim"]),
     "log_softmax": lambda t, a, _: torch.log_softmax(t[0], dim=a["dim"]),
-    "cross_entropy": lambda t, a, y: F.cross_entropy(t[0], torch.tensor(y, dtype=torch.long)),
+    "cross_entropy": lambda t, a, y: F.cross_entropy(t[0], torch.tensor(y, dtype=torch.long), label_smoothing=a.get("label_smoothing", 0.0)),
     "mse": lambda t, a, _: F.mse_loss(t[0], t[1]),
     "flatten": lambda t, a, _: torch.flatten(t[0], a["start_dim"], a["end_dim"]),
 }

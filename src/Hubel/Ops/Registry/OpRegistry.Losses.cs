@@ -12,6 +12,9 @@ public static partial class OpRegistry
             CrossEntropySample("two_classes", 3, 2, [1, 1, 0]),
             CrossEntropySample("ten_classes", 6, 10, [9, 0, 3, 3, 7, 5]),
             CrossEntropySample("wide_logits", 5, 7, [6, 2, 0, 4, 1], SampleValues.Wide),
+            CrossEntropySample("label_smoothing_small", 4, 5, [1, 0, 4, 2], labelSmoothing: 0.1),
+            CrossEntropySample("label_smoothing_ten_classes", 6, 10, [9, 0, 3, 3, 7, 5], labelSmoothing: 0.3),
+            CrossEntropySample("label_smoothing_large_batch1", 1, 3, [2], SampleValues.Wide, labelSmoothing: 0.9),
         ],
         [
             Error<ArgumentException>("logits rank 1", () => F.CrossEntropy(T(5), [1]), "logits"),
@@ -23,9 +26,12 @@ public static partial class OpRegistry
             Error<ArgumentOutOfRangeException>("target far out of range", () => F.CrossEntropy(T(3, 4), [0, 1, 1000]), "targets"),
             Error<ArgumentException>("empty batch", () => F.CrossEntropy(T(0, 4), []), "logits"),
             Error<ArgumentNullException>("logits null", () => F.CrossEntropy(null!, [0]), "logits"),
+            Error<ArgumentOutOfRangeException>("label smoothing negative", () => F.CrossEntropy(T(3, 4), [0, 1, 2], -0.1), "labelSmoothing"),
+            Error<ArgumentOutOfRangeException>("label smoothing 1", () => F.CrossEntropy(T(3, 4), [0, 1, 2], 1.0), "labelSmoothing"),
+            Error<ArgumentOutOfRangeException>("label smoothing NaN", () => F.CrossEntropy(T(3, 4), [0, 1, 2], double.NaN), "labelSmoothing"),
         ])
         {
-            Method = (Func<Tensor, ReadOnlySpan<int>, Tensor>)F.CrossEntropy,
+            Method = (Func<Tensor, ReadOnlySpan<int>, double, Tensor>)F.CrossEntropy,
         };
 
         yield return new OpInfo("mse",
@@ -46,8 +52,10 @@ public static partial class OpRegistry
         };
     }
 
-    private static OpSample CrossEntropySample(string name, int n, int classes, int[] targets, SampleValues values = SampleValues.Uniform) =>
-        new($"cross_entropy/{name}", [[n, classes]], NoAttrs, t => F.CrossEntropy(t[0], targets), Targets: targets)
+    private static OpSample CrossEntropySample(string name, int n, int classes, int[] targets, SampleValues values = SampleValues.Uniform,
+        double labelSmoothing = 0) =>
+        new($"cross_entropy/{name}", [[n, classes]], labelSmoothing == 0 ? NoAttrs : Attrs(("label_smoothing", labelSmoothing)),
+            t => F.CrossEntropy(t[0], targets, labelSmoothing), Targets: targets)
         {
             Values = [values],
         };
