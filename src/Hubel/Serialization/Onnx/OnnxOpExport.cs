@@ -1,0 +1,138 @@
+using Hubel.Autograd;
+using Hubel.Tensors;
+using static Hubel.Serialization.Onnx.OnnxGraphBuilder;
+
+namespace Hubel.Serialization.Onnx;
+
+/// <summary>ONNX nodes for ops recorded on the autograd tape outside the layers of <see cref="OnnxLayerExport"/>: arithmetic,
+/// activations without hyper-parameters, views (reshape, permute, slice), concatenation, linear/matmul, softmax and
+/// adaptive pooling. What the tape does not record is recovered from the tensors themselves: a concatenation's axis from
+/// the shapes, a permutation or slice from the view's strides, a softmax's axis from which axis sums to one.</summary>
+internal static class OnnxOpExport
+{
+    public static readonly string[] Supported =
+    [
+        "add", "sub", "mul", "div", "relu", "sigmoid", "tanh", "reshape", "permute", "contiguous", "slice", "expand", "cat",
+        "linear", "matmul", "softmax", "log_softmax", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+    ];
+
+    public static string Emit(OnnxExportWalker w, GradFn fn, Tensor output)
+    {
+        var b = w.Builder;
+        var inputs = fn.Inputs;
+        string In(int i) => w.Emit(inputs[i]);
+        switch (fn.Name)
+        {
+            case "add": return b.Node("Add", [In(0), In(1)]);
+            case "sub": return b.Node("Sub", [In(0), In(1)]);
+            case "mul": return b.Node("Mul", [In(0), In(1)]);
+            case "div": return b.Node("Div", [In(0), In(1)]);
+            case "relu": return b.Node("Relu", [In(0)]);
+            case "sigmoid": return b.Node("Sigmoid", [In(0)]);
+            case "tanh": return b.Node("Tanh", [In(0)]);
+            case "contiguous": return In(0);
+            case "reshape":
+            {
+                // Keep the batch dimension symbolic (0 = copy from the input) when the reshape leaves it alone.
+                var shape = output.ShapeArray.Select(d => (long)d).ToArray();
+                if (shape.Length > 0 && inputs[0].Rank > 0 && output.ShapeArray[0] == inputs[0].ShapeArray[0]) shape[0] = 0;
+                return b.Node("Reshape", [In(0), b.Int64s(shape)]);
+            }
+            case "permute": return b.Node("Transpose", [In(0)], Ints("perm", Permutation(inputs[0], output)));
+            case "slice": return Slice(w, inputs[0], output);
+            case "expand": return b.Node("Expand", [In(0), b.Int64s(output.ShapeArray.Select(d => (long)d).ToArray())]);
+            case "cat":
+                return b.Node("Concat", inputs.Select(w.Emit).ToArray(), Int("axis", ConcatAxis(inputs, output)));
+            case "linear":
+            {
+                var x = In(0);
+                if (inputs[0].Rank == 2)
+                    return b.Node("Gemm", inputs.Length == 3 ? [x, In(1), In(2)] : [x, In(1)], Int("transB", 1));
+                var product = b.Node("MatMul", [x, b.Node("Transpose", [In(1)], Ints("perm", 1, 0))]);
+                return inputs.Length == 3 ? b.Node("Add", [product, In(2)]) : product;
+            }
+            case "matmul": return b.Node("MatMul", [In(0), In(1)]);
+            case "softmax": return b.Node("Softmax", [In(0)], Int("axis", SoftmaxAxis(output, log: false)));
+            case "log_softmax": return b.Node("LogSoftmax", [In(0)], Int("axis", SoftmaxAxis(output, log: true)));
+            case "adaptive_avg_pool2d": return AdaptivePool(w, inputs[0], output, max: false);
+            case "adaptive_max_pool2d": return AdaptivePool(w, inputs[0], output, max: true);
+            default:
+                throw new NotSupportedException($"ONNX export: op '{fn.Name}' is not supported outside its layer module (ops exported from the tape: {string.Join(", ", Supported)}; layers: conv, transposed conv, pools, LeakyReLU, ELU, Softplus, PReLU, batch norm, LRN, Upsample)");
+        }
+    }
+
+    /// <summary>A permute view's strides are its input's strides reordered; match them back (size-1 axes are interchangeable).</summary>
+    private static int[] Permutation(Tensor input, Tensor output)
+    {
+        var perm = new int[output.Rank];
+        var used = new bool[input.Rank];
+        for (int i = 0; i < output.Rank; i++)
+        {
+            int found = -1;
+            for (int j = 0; j < input.Rank && found < 0; j++)
+                if (!used[j] && input.ShapeArray[j] == output.ShapeArray[i] && (input.StridesArray[j] == output.StridesArray[i] || input.ShapeArray[j] == 1)) found = j;
+            if (found < 0) throw new NotSupportedException("ONNX export: cannot recover a permutation from the view's strides");
+            used[found] = true;
+            perm[i] = found;
+        }
+        return perm;
+    }
+
+    /// <summary>A one-axis slice view: the axis is where the shape or stride changed; start and step follow from offset and stride.</summary>
+    private static string Slice(OnnxExportWalker w, Tensor input, Tensor output)
+    {
+        int axis = -1;
+        for (int i = 0; i < input.Rank; i++)
+            if (input.ShapeArray[i] != output.ShapeArray[i] || input.StridesArray[i] != output.StridesArray[i]) { axis = i; break; }
+        if (axis < 0) return w.Emit(input); // a full slice is the input itself
+        int stride = input.StridesArray[axis];
+        if (stride == 0) throw new NotSupportedException("ONNX export: slice of a broadcast axis");
+        long step = output.StridesArray[axis] / stride;
+        long start = (output.Offset - input.Offset) / stride;
+        long end = start + (output.ShapeArray[axis] - 1) * step + 1;
+        var b = w.Builder;
+        return b.Node("Slice", [w.Emit(input), b.Int64s(start), b.Int64s(end), b.Int64s(axis), b.Int64s(step)]);
+    }
+
+    private static int ConcatAxis(Tensor[] inputs, Tensor output)
+    {
+        for (int d = 0; d < output.Rank; d++)
+            if (inputs.Sum(t => (long)t.ShapeArray[d]) == output.ShapeArray[d] && inputs.All(t => t.ShapeArray.Where((_, i) => i != d).SequenceEqual(output.ShapeArray.Where((_, i) => i != d))))
+                return d;
+        throw new NotSupportedException("ONNX export: cannot recover the concatenation axis");
+    }
+
+    /// <summary>The axis along which the (log-)probabilities sum to one; the last such axis when several do.</summary>
+    private static int SoftmaxAxis(Tensor output, bool log)
+    {
+        var values = output.ToDoubleArray();
+        var shape = output.ShapeArray;
+        for (int axis = output.Rank - 1; axis >= 0; axis--)
+        {
+            int size = shape[axis], inner = 1;
+            for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+            int outer = values.Length / Math.Max(1, size * inner);
+            bool ok = true;
+            for (int o = 0; o < outer && ok; o++)
+                for (int i = 0; i < inner && ok; i++)
+                {
+                    double sum = 0;
+                    for (int k = 0; k < size; k++) { double v = values[(o * size + k) * inner + i]; sum += log ? Math.Exp(v) : v; }
+                    ok = Math.Abs(sum - 1) < 1e-3;
+                }
+            if (ok && size > 1) return axis;
+        }
+        throw new NotSupportedException("ONNX export: cannot recover the softmax axis");
+    }
+
+    private static string AdaptivePool(OnnxExportWalker w, Tensor input, Tensor output, bool max)
+    {
+        var b = w.Builder;
+        int h = input.Size(2), wd = input.Size(3), oh = output.Size(2), ow = output.Size(3);
+        if (oh == 1 && ow == 1) return b.Node(max ? "GlobalMaxPool" : "GlobalAveragePool", [w.Emit(input)]);
+        if (h % oh != 0 || wd % ow != 0)
+            throw new NotSupportedException($"ONNX export: adaptive pooling from {h}x{wd} to {oh}x{ow} has uneven windows, which ONNX pooling cannot express");
+        int[] kernel = [h / oh, wd / ow];
+        return b.Node(max ? "MaxPool" : "AveragePool", [w.Emit(input)], Ints("kernel_shape", kernel), Ints("strides", kernel));
+    }
+}
