@@ -30,7 +30,7 @@ public class OnnxExportTests
         "avgpool" => (new Sequential(new AvgPool2d(3, 2, 1, countIncludePad: false), new Flatten()), [2, 7, 7]),
         "avgpool1d3d" => (new Sequential(new AvgPool3d(2, padding: 1)), [1, 4, 4, 4]),
         "avgpool1d" => (new Sequential(new AvgPool1d(3, 2, 1)), [2, 9]),
-        "lppool1d" => (new Sequential(new LPPool1d(1, 3)), [2, 9]),
+        "lppool1d" => (new Sequential(new LPPool1d(2, 3, 2)), [2, 9]),
         "lppool" => (new Sequential(new LPPool2d(2, 2)), [3, 6, 6]),
         "global_pools" => (new Sequential(new Conv2d(2, 4, 3, rng: R), new GlobalAvgPool2d(), new Flatten()), [2, 6, 6]),
         "global_max" => (new Sequential(new GlobalMaxPool2d()), [3, 5, 4]),

@@ -158,7 +158,8 @@ internal static class OnnxLayerExport
     private static string LpPool(OnnxExportWalker w, Tensor input, double p, int[] kernel, int[] stride, bool ceil)
     {
         if (ceil) throw new NotSupportedException($"ONNX export: LpPool has no ceil_mode at opset {OnnxFormat.Opset}");
-        if (p != Math.Round(p) || p < 1) throw new NotSupportedException($"ONNX export: LpPool needs an integer norm >= 1; got {p}");
+        // ONNX sums |x|^p, PyTorch (and Hubel) sum x^p: the two agree for even integer p only.
+        if (p != Math.Round(p) || p < 2 || p % 2 != 0) throw new NotSupportedException($"ONNX export: LpPool needs an even integer norm (ONNX takes |x|^p, Hubel x^p); got {p}");
         return w.Builder.Node("LpPool", [w.Emit(input)], Int("p", (long)p), Ints("kernel_shape", kernel), Ints("strides", stride));
     }
 }
