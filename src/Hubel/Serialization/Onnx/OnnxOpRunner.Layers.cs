@@ -250,4 +250,15 @@ internal static partial class OnnxOpRunner
         ShapeMath.Numel(result);
         return x.Contiguous().Reshape([.. Enumerable.Repeat(1, rank - x.Rank), .. x.Shape]).BroadcastTo(result);
     }
+
+    private static Tensor Unsqueeze(OnnxNodeAttributes a, Tensor x, long[] axes)
+    {
+        int rank = x.Rank + axes.Length;
+        if (rank > 8) throw a.Bad($"output rank {rank} is above 8");
+        var inserted = axes.Select(v => Axis(a, v, rank)).ToArray();
+        if (inserted.Distinct().Count() != inserted.Length) throw a.Bad("axes repeat");
+        var shape = new int[rank];
+        for (int i = 0, j = 0; i < rank; i++) shape[i] = inserted.Contains(i) ? 1 : x.Size(j++);
+        return x.Contiguous().Reshape(shape);
+    }
 }

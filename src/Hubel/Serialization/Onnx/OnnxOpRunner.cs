@@ -48,6 +48,7 @@ internal static partial class OnnxOpRunner
         ["Transpose"] = (["perm"], 1, 1),
         ["Slice"] = ([], 3, 5),
         ["Expand"] = ([], 2, 2),
+        ["Unsqueeze"] = ([], 2, 2),
         ["Constant"] = (["value"], 0, 0),
     };
 
@@ -83,7 +84,7 @@ internal static partial class OnnxOpRunner
                 a.Int("size", -1, 1, 1 << 16);
                 if (!a.Has("size")) throw a.Bad("attribute 'size' is required");
                 break;
-            case "Reshape" or "Expand" or "Pad" or "Slice":
+            case "Reshape" or "Expand" or "Pad" or "Slice" or "Unsqueeze":
                 for (int i = 1; i < node.Inputs.Count; i++)
                     if (node.Inputs[i].Length > 0 && !isInt(node.Inputs[i]) && !(node.OpType == "Pad" && i == 2))
                         throw a.Bad($"input '{node.Inputs[i]}' must be a constant int64 tensor (an initializer or Constant)");
@@ -163,6 +164,7 @@ internal static partial class OnnxOpRunner
             }
             case "Slice": return Slice(a, X(0), Ints(1), Ints(2), args.Length > 3 ? Ints(3) : null, args.Length > 4 ? Ints(4) : null);
             case "Expand": return Expand(a, X(0), Ints(1));
+            case "Unsqueeze": return Unsqueeze(a, X(0), Ints(1));
             default: throw a.Bad("op is not supported");
         }
     }
