@@ -5,7 +5,21 @@ namespace Hubel.Serialization.Onnx;
 
 internal static partial class OnnxOpRunner
 {
+    // Limits that keep a hostile file from asking for gigabytes through one attribute: far above what CNNs use.
     private const int MaxSpatial = 1 << 16;
+    private const int MaxStride = 256;
+    private const int MaxPad = 1024;
+    private const long MaxOutputElements = 1 << 26;
+
+    private static void CheckOutputSize(OnnxNodeAttributes a, ReadOnlySpan<int> inputShape, Func<int, long, long> grow)
+    {
+        long n = 1;
+        for (int i = 0; i < inputShape.Length; i++)
+        {
+            n = checked(n * grow(i, inputShape[i]));
+            if (n > MaxOutputElements) throw a.Bad($"the output would hold more than {MaxOutputElements} elements");
+        }
+    }
 
     private sealed record ConvSpec(int[] Kernel, int[] Stride, int[] Dilation, int[] Begin, int[] End, int Group, int[] OutputPadding);
 
@@ -18,15 +32,15 @@ internal static partial class OnnxOpRunner
         var kernel = a.Has("kernel_shape") ? a.Ints("kernel_shape", spatial, 1, 1) : weightKernel;
         if (!kernel.SequenceEqual(weightKernel))
             throw a.Bad($"kernel_shape [{string.Join(", ", kernel)}] does not match the weight's [{string.Join(", ", weightKernel)}]");
-        var stride = a.Ints("strides", spatial, 1, 1, MaxSpatial);
-        var dilation = a.Ints("dilations", spatial, 1, 1, MaxSpatial);
-        var pads = a.Ints("pads", 2 * spatial, 0, 0, MaxSpatial);
+        var stride = a.Ints("strides", spatial, 1, 1, MaxStride);
+        var dilation = a.Ints("dilations", spatial, 1, 1, MaxStride);
+        var pads = a.Ints("pads", 2 * spatial, 0, 0, MaxPad);
         int group = (int)a.Int("group", 1, 1, MaxSpatial);
         int channelsOut = transpose ? w.Size(1) * group : w.Size(0);
         if ((transpose ? w.Size(0) : w.Size(0)) % group != 0)
             throw a.Bad($"group {group} does not divide the weight's first dimension {w.Size(0)}");
         if (channelsOut < 1) throw a.Bad("the weight has no output channels");
-        int[] outputPadding = transpose ? a.Ints("output_padding", spatial, 0, 0, MaxSpatial) : new int[spatial];
+        int[] outputPadding = transpose ? a.Ints("output_padding", spatial, 0, 0, MaxStride) : new int[spatial];
         if (transpose && !pads[..spatial].SequenceEqual(pads[spatial..]))
             throw a.Bad($"asymmetric pads [{string.Join(", ", pads)}] are not supported for ConvTranspose");
         return new(kernel, stride, dilation, pads[..spatial], pads[spatial..], group, outputPadding);
@@ -50,6 +64,9 @@ internal static partial class OnnxOpRunner
     private static Tensor ConvTranspose(OnnxNodeAttributes a, Tensor x, Tensor w, Tensor? b)
     {
         var s = ConvParams(a, w, transpose: true);
+        if (x.Rank == s.Kernel.Length + 2)
+            CheckOutputSize(a, x.Shape, (i, d) => i < 2 ? (i == 1 ? w.Size(1) * (long)s.Group : d)
+                : (d - 1) * s.Stride[i - 2] + (long)s.Dilation[i - 2] * (s.Kernel[i - 2] - 1) + s.OutputPadding[i - 2] + 1);
         var (k, p, o, d) = (s.Stride, s.Begin, s.OutputPadding, s.Dilation);
         return s.Kernel.Length switch
         {
@@ -68,15 +85,15 @@ internal static partial class OnnxOpRunner
         if (op == "LpPool" && spatial > 2) throw a.Bad("3-D LpPool is not supported");
         a.RequireNotSetAutoPad();
         var kernel = a.Ints("kernel_shape", spatial, 1, 1, MaxSpatial);
-        var stride = a.Ints("strides", spatial, 1, 1, MaxSpatial);
-        var pads = a.SymmetricPads(spatial, MaxSpatial);
+        var stride = a.Ints("strides", spatial, 1, 1, MaxStride);
+        var pads = a.SymmetricPads(spatial, MaxPad);
         if (op != "MaxPool" && a.Has("dilations")) throw a.Bad("dilations is only supported for MaxPool");
         if (op != "MaxPool" && a.Has("storage_order")) throw a.Bad("storage_order is only defined for MaxPool");
         if (a.Int("storage_order", 0, 0, 0) != 0) throw a.Bad("storage_order must be 0");
         if (op != "AveragePool" && a.Has("count_include_pad")) throw a.Bad("count_include_pad is only defined for AveragePool");
         if (op != "LpPool" && a.Has("p")) throw a.Bad("p is only defined for LpPool");
         if (op == "LpPool" && (a.Has("ceil_mode") || pads.Any(v => v != 0))) throw a.Bad("LpPool with padding or ceil_mode is not supported");
-        var dilation = a.Ints("dilations", spatial, 1, 1, MaxSpatial);
+        var dilation = a.Ints("dilations", spatial, 1, 1, MaxStride);
         int p = (int)a.Int("p", 2, 1, 64);
         // ONNX LpPool sums |x|^p, Hubel x^p: the same only for even p.
         if (op == "LpPool" && p % 2 != 0) throw a.Bad($"LpPool with odd p = {p} is not supported");
@@ -191,6 +208,7 @@ internal static partial class OnnxOpRunner
         }
         else throw a.Bad("Resize needs scales (4 floats) or sizes (4 int64)");
         if (oh is < 1 or > MaxSpatial || ow is < 1 or > MaxSpatial) throw a.Bad($"output size {oh}x{ow} is outside [1, {MaxSpatial}]");
+        CheckOutputSize(a, x.Shape, (i, d) => i == 2 ? oh : i == 3 ? ow : d);
         return F.Upsample(x, size: ((int)oh, (int)ow), mode: mode, alignCorners: alignCorners);
     }
 
@@ -206,7 +224,8 @@ internal static partial class OnnxOpRunner
         if (constant is not null && constant.ToDoubleArray().Any(v => v != 0)) throw a.Bad("only zero constant padding is supported");
         int r = x.Rank;
         if (pads.Length != 2 * r) throw a.Bad($"pads has {pads.Length} values for a rank-{r} input; expected {2 * r}");
-        if (pads.Any(p => p is < 0 or > MaxSpatial)) throw a.Bad($"pads [{string.Join(", ", pads)}] must be in [0, {MaxSpatial}] (cropping is not supported)");
+        if (pads.Any(p => p is < 0 or > MaxPad)) throw a.Bad($"pads [{string.Join(", ", pads)}] must be in [0, {MaxPad}] (cropping is not supported)");
+        CheckOutputSize(a, x.Shape, (i, d) => d + pads[i] + pads[i + r]);
         int first = Enumerable.Range(0, r).FirstOrDefault(d => pads[d] != 0 || pads[d + r] != 0, r);
         if (first == r) return x;
         if (r - first > 3) throw a.Bad("padding more than the last 3 dimensions is not supported");
@@ -247,7 +266,7 @@ internal static partial class OnnxOpRunner
             if (d != 1 && s != 1 && d != s) throw a.Bad($"cannot broadcast {ShapeMath.Format(x.Shape)} to [{string.Join(", ", shape)}]");
             result[i] = (int)Math.Max(d, s);
         }
-        ShapeMath.Numel(result);
+        CheckOutputSize(a, result, (_, d) => d);
         return x.Contiguous().Reshape([.. Enumerable.Repeat(1, rank - x.Rank), .. x.Shape]).BroadcastTo(result);
     }
 
