@@ -13,6 +13,8 @@ var root = new RootCommand("hubel: convolutional neural networks for .NET. Start
     PredictCommand.Create(),
     SummaryCommand.Create(),
     VisualizeCommand.Create(),
+    ExportCommand.Create(),
+    ImportCommand.Create(),
 };
 RootHelp.Install(root);
 return CliRunner.Run(root, args);

@@ -52,7 +52,7 @@ public static class ModelFile
                 .ToDictionary(kv => kv.Key, kv => kv.Value),
         };
         Module model;
-        try { model = ModelZoo.Create(info.Architecture, classes.Length, info.Channels, new Rng(0)); }
+        try { model = info.Architecture == Onnx.OnnxModelFile.Architecture ? Onnx.OnnxModelFile.Rebuild(meta) : ModelZoo.Create(info.Architecture, classes.Length, info.Channels, new Rng(0)); }
         catch (ArgumentException e) { throw Bad(e.Message); }
         try { model.LoadState(tensors); }
         catch (ArgumentException e) { throw Bad(e.Message); }
