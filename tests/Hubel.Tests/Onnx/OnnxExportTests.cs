@@ -89,6 +89,12 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void Mean_scale_and_zero_pad_in_forward_export()
+    {
+        OrtOracle.AssertMatches(new MeanPadHead(), [2, 5, 5]);
+    }
+
+    [Fact]
     public void Softmax_axis_is_recovered_from_the_output()
     {
         OrtOracle.AssertMatches(new SoftmaxHead(), [6]);
@@ -128,6 +134,19 @@ public class OnnxExportTests
             var cat = F.Cat([res.Slice(1, 0, 4, 1), _b.Call(res)], 1);
             var pooled = F.GlobalAvgPool2d(cat).Flatten(1);
             return _fc.Call(pooled);
+        }
+    }
+
+    /// <summary>F.Pad to align a branch (as a segmentation net does), F.Mean over H and W (as ShuffleNet's head), scalar ops.</summary>
+    private sealed class MeanPadHead : Module
+    {
+        private readonly Conv2d _conv = new(2, 3, 2, rng: new Rng(12));
+        public MeanPadHead() => RegisterModule("conv", _conv);
+        public override Tensor Forward(Tensor input)
+        {
+            var x = F.Pad(_conv.Call(input), [0, 1, 0, 1]);
+            x = F.AddScalar(F.Scale(F.Add(x, input.Slice(1, 0, 1)), 0.5), 0.25);
+            return F.Mean(x, [2, 3]);
         }
     }
 

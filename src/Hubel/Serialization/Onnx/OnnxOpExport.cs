@@ -13,7 +13,7 @@ internal static class OnnxOpExport
     public static readonly string[] Supported =
     [
         "add", "sub", "mul", "div", "relu", "sigmoid", "tanh", "reshape", "permute", "contiguous", "slice", "expand", "cat",
-        "linear", "matmul", "softmax", "log_softmax", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+        "linear", "matmul", "softmax", "log_softmax", "adaptive_avg_pool2d", "adaptive_max_pool2d", "sum_dim", "scale", "add_scalar", "pad",
     ];
 
     public static string Emit(OnnxExportWalker w, GradFn fn, Tensor output)
@@ -56,6 +56,10 @@ internal static class OnnxOpExport
             case "log_softmax": return b.Node("LogSoftmax", [In(0)], Int("axis", SoftmaxAxis(output, log: true)));
             case "adaptive_avg_pool2d": return AdaptivePool(w, inputs[0], output, max: false);
             case "adaptive_max_pool2d": return AdaptivePool(w, inputs[0], output, max: true);
+            case "sum_dim": return ReduceSum(w, inputs[0], output);
+            case "scale": return b.Node("Mul", [In(0), b.Constant([ScalarFactor(inputs[0], output, add: false)], [], output.DType)]);
+            case "add_scalar": return b.Node("Add", [In(0), b.Constant([ScalarFactor(inputs[0], output, add: true)], [], output.DType)]);
+            case "pad": return OnnxPadExport.ZeroPad(w, inputs[0], output);
             default:
                 throw new NotSupportedException($"ONNX export: op '{fn.Name}' is not supported outside its layer module (ops exported from the tape: {string.Join(", ", Supported)}; layers: conv, transposed conv, pools, LeakyReLU, ELU, Softplus, PReLU, batch norm, LRN, Upsample)");
         }
@@ -134,5 +138,37 @@ internal static class OnnxOpExport
             throw new NotSupportedException($"ONNX export: adaptive pooling from {h}x{wd} to {oh}x{ow} has uneven windows, which ONNX pooling cannot express");
         int[] kernel = [h / oh, wd / ow];
         return b.Node(max ? "MaxPool" : "AveragePool", [w.Emit(input)], Ints("kernel_shape", kernel), Ints("strides", kernel));
+    }
+
+    /// <summary>The reduced axes: where a kept-dim output has size 1, or the input axes the output skips.</summary>
+    private static string ReduceSum(OnnxExportWalker w, Tensor input, Tensor output)
+    {
+        var b = w.Builder;
+        bool keep = output.Rank == input.Rank;
+        var axes = new List<long>();
+        for (int i = 0, j = 0; i < input.Rank; i++)
+        {
+            if (keep) { if (output.ShapeArray[i] == 1 && input.ShapeArray[i] != 1) axes.Add(i); continue; }
+            if (j < output.Rank && output.ShapeArray[j] == input.ShapeArray[i]) j++;
+            else axes.Add(i);
+        }
+        // Shapes alone can be ambiguous ([2, 3, 3] → [2, 3]); the recomputed sum must equal the recorded one.
+        var check = axes.Count == 0 ? input : Hubel.Ops.F.Sum(input.Detach(), [.. axes.Select(a => (int)a)], keep);
+        if (!check.Shape.SequenceEqual(output.Shape) || check.ToDoubleArray().Zip(output.ToDoubleArray()).Any(p => Math.Abs(p.First - p.Second) > 1e-4 * (1 + Math.Abs(p.Second))))
+            throw new NotSupportedException("ONNX export: cannot recover the reduced axes of a sum");
+        return b.Node("ReduceSum", [w.Emit(input), b.Int64s([.. axes])], Int("keepdims", keep ? 1 : 0));
+    }
+
+    /// <summary>The scalar of x·s or x + s, read off the element of largest magnitude (float rounding stays ~1e-7 relative).</summary>
+    private static double ScalarFactor(Tensor input, Tensor output, bool add)
+    {
+        var x = input.ToDoubleArray();
+        var y = output.ToDoubleArray();
+        if (x.Length == 0) return add ? 0 : 1;
+        int at = 0;
+        for (int i = 1; i < x.Length; i++) if (Math.Abs(x[i]) > Math.Abs(x[at])) at = i;
+        if (add) return y[at] - x[at];
+        if (x[at] == 0) throw new NotSupportedException("ONNX export: cannot recover a scale factor from an all-zero input");
+        return y[at] / x[at];
     }
 }
