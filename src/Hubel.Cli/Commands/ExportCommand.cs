@@ -29,7 +29,10 @@ internal static class ExportCommand
     {
         var (net, info) = ModelFile.Load(modelPath);
         if (format == "onnx")
-            OnnxExporter.Save(net, [1, info.Channels, info.Height, info.Width], outPath);
+        {
+            try { OnnxExporter.Save(net, [1, info.Channels, info.Height, info.Width], outPath); }
+            catch (NotSupportedException e) { throw new InvalidOperationException(e.Message, e); } // exit code 1 with the op named
+        }
         else
             SafeTensors.Save(outPath, net.NamedState(), new Dictionary<string, string> { ["format"] = "pt" });
         Console.WriteLine($"wrote {outPath} ({new FileInfo(outPath).Length:N0} bytes, {format})");

@@ -86,6 +86,23 @@ public class OnnxImportTests
     }
 
     [Fact]
+    public void Imported_model_exports_its_graph_with_current_weights()
+    {
+        var model = OnnxModule.Load(GoldenPath("coverage.onnx"));
+        var fc = model.NamedParameters().First(p => p.Name == "fc.bias").Value;
+        Hubel.Ops.F.Sum(fc).Backward();
+        using (Hubel.Autograd.Graph.NoGrad()) new Hubel.Optim.Sgd(model.Parameters(), 0.5).Step();
+        var again = OnnxModule.FromBytes(OnnxExporter.ExportBytes(model, [2, 3, 12, 12]));
+        var x = Tensor.Uniform([2, 3, 12, 12], -1, 1, new Rng(9));
+        using (Hubel.Autograd.Graph.NoGrad()) Assert.Equal(model.Call(x).ToFloatArray(), again.Call(x).ToFloatArray());
+        Assert.Equal(fc.ToFloatArray(), again.NamedParameters().First(p => p.Name == "fc.bias").Value.ToFloatArray());
+        var ort = OrtOracle.Run(OnnxExporter.ExportBytes(model, [2, 3, 12, 12]), x);
+        float[] mine;
+        using (Hubel.Autograd.Graph.NoGrad()) mine = model.Call(x).ToFloatArray();
+        Assert.All(mine.Zip(ort), p => Assert.InRange(p.First - p.Second, -1e-4, 1e-4));
+    }
+
+    [Fact]
     public void Wrong_input_shape_is_rejected_with_the_expected_shape()
     {
         var model = OnnxModule.Load(GoldenPath("lenet5.onnx"));

@@ -15,12 +15,14 @@ public static class OnnxExporter
     /// <summary>The exported model for inputs of <paramref name="inputShape"/> (batch first; the batch dimension is
     /// written as symbolic "N", so ONNX Runtime accepts any batch size).</summary>
     /// <exception cref="NotSupportedException">the model uses an op or layer ONNX export does not cover; the message names it.</exception>
+    /// <remarks>An imported <see cref="OnnxModule"/> writes back its own graph with its current weights.</remarks>
     public static OnnxModelProto Export(Module model, int[] inputShape, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputShape);
         if (inputShape.Length < 1 || inputShape.Any(d => d < 1))
             throw new ArgumentOutOfRangeException(nameof(inputShape), $"inputShape must be non-empty with every dimension >= 1; got [{string.Join(", ", inputShape)}]");
+        if (model is OnnxModule imported) return imported.ToProto();
         bool wasTraining = model.IsTraining;
         model.Eval();
         try

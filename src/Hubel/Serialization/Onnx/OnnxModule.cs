@@ -18,6 +18,7 @@ public sealed class OnnxModule : Module
     private readonly Dictionary<string, Tensor> _weights = [];
     private readonly Dictionary<string, long[]> _ints = [];
     private readonly Dictionary<string, Module> _holders = [];
+    private readonly OnnxModelProto _source;
 
     /// <summary>Parses and validates ONNX bytes.</summary>
     public static OnnxModule FromBytes(ReadOnlySpan<byte> bytes) => new(OnnxProtoReader.Parse(bytes));
@@ -37,6 +38,7 @@ public sealed class OnnxModule : Module
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckOpset(model);
+        _source = model;
         var g = model.Graph;
         if (g.Nodes.Count > MaxNodes) throw new InvalidDataException($"ONNX graph has {g.Nodes.Count} nodes; at most {MaxNodes} are supported");
         var defined = new HashSet<string>();
@@ -86,6 +88,20 @@ public sealed class OnnxModule : Module
 
     /// <summary>The declared input shape, batch first; null entries are symbolic (any size). Null when undeclared.</summary>
     public IReadOnlyList<int?>? InputShape { get; }
+
+    /// <summary>The graph as loaded, with the current weights (after training or LoadState) as initializers: exporting an
+    /// imported model writes its own graph back rather than re-tracing ops that no longer know their layer.</summary>
+    public OnnxModelProto ToProto()
+    {
+        var copy = OnnxProtoReader.Parse(OnnxProtoWriter.Write(_source));
+        copy.ProducerName = "hubel";
+        for (int i = 0; i < copy.Graph.Initializers.Count; i++)
+            if (_weights.TryGetValue(copy.Graph.Initializers[i].Name, out var t))
+                copy.Graph.Initializers[i] = OnnxTensors.FromTensor(copy.Graph.Initializers[i].Name, t);
+        foreach (var node in copy.Graph.Nodes.Where(n => n.OpType == "Constant" && _weights.ContainsKey(n.Outputs[0])))
+            node.Attributes[0] = new OnnxAttribute { Name = "value", Type = OnnxAttributeType.Tensor, T = OnnxTensors.FromTensor("", _weights[node.Outputs[0]]) };
+        return copy;
+    }
 
     public override Tensor Forward(Tensor input)
     {
