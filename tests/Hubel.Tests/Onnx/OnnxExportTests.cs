@@ -35,6 +35,8 @@ public class OnnxExportTests
         "global_pools" => (new Sequential(new Conv2d(2, 4, 3, rng: R), new GlobalAvgPool2d(), new Flatten()), [2, 6, 6]),
         "global_max" => (new Sequential(new GlobalMaxPool2d()), [3, 5, 4]),
         "adaptive" => (new Sequential(new AdaptiveAvgPool2d((2, 3))), [2, 6, 6]),
+        "adaptive_uneven" => (new Sequential(new AdaptiveAvgPool2d((3, 6)), new Flatten()), [2, 5, 4]),
+        "avgpool_ceil" => (new Sequential(new AvgPool2d(3, 2, ceilMode: true)), [2, 8, 8]),
         "activations" => (new Sequential(new Linear(5, 8, rng: R), new ReLU(), new Linear(8, 8, rng: R), new LeakyReLU(0.2), new ELU(0.7), new Sigmoid(), new Tanh(), new Softplus(2.0)), [5]),
         "prelu" => (new Sequential(new Conv2d(2, 3, 1, rng: R), new PReLU(3, 0.1)), [2, 4, 4]),
         "batchnorm" => (new Sequential(new Conv2d(2, 3, 3, rng: R), Trained(new BatchNorm2d(3))), [2, 5, 5]),
@@ -60,7 +62,7 @@ public class OnnxExportTests
     public static TheoryData<string> Layers => new(
         "conv1d", "conv2d", "conv2d_same", "conv2d_reflect", "conv3d", "convtranspose1d", "convtranspose2d", "convtranspose3d",
         "depthwise_separable", "maxpool", "maxpool2d", "maxpool3d", "avgpool", "avgpool1d3d", "avgpool1d", "lppool", "lppool1d", "global_pools", "global_max",
-        "adaptive", "activations", "prelu", "batchnorm", "batchnorm1d", "lrn", "upsample_nearest", "upsample_bilinear",
+        "adaptive", "adaptive_uneven", "avgpool_ceil", "activations", "prelu", "batchnorm", "batchnorm1d", "lrn", "upsample_nearest", "upsample_bilinear",
         "upsample_bilinear_corners", "reshape_shuffle", "dropout");
 
     [Theory]

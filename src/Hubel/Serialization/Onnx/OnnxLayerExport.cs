@@ -150,9 +150,13 @@ internal static class OnnxLayerExport
 
     private static string AvgPool(OnnxExportWalker w, Tensor input, int[] kernel, int[] stride, int[] padding, bool ceil, bool countIncludePad)
     {
-        if (ceil) throw new NotSupportedException("ONNX export: AvgPool with ceilMode: ONNX AveragePool counts the last partial window differently from PyTorch's rule");
+        // With ceil mode PyTorch divides a window clipped by the input edge by its elements inside the (padded) input; without
+        // padding that is ONNX's count_include_pad = 0, and with kernel >= stride no window starts past the edge (PyTorch drops those).
+        bool unpaddedCeil = ceil && padding.All(p => p == 0) && kernel.Zip(stride).All(ks => ks.First >= ks.Second);
+        if (ceil && !unpaddedCeil)
+            throw new NotSupportedException("ONNX export: AvgPool with ceilMode and padding (or kernel < stride): ONNX AveragePool divides the last partial window differently from PyTorch's rule");
         return w.Builder.Node("AveragePool", [w.Emit(input)], Ints("kernel_shape", kernel), Ints("strides", stride), Ints("pads", [.. padding, .. padding]),
-            Int("ceil_mode", 0), Int("count_include_pad", countIncludePad ? 1 : 0));
+            Int("ceil_mode", ceil ? 1 : 0), Int("count_include_pad", countIncludePad && !ceil ? 1 : 0));
     }
 
     private static string LpPool(OnnxExportWalker w, Tensor input, double p, int[] kernel, int[] stride, bool ceil)

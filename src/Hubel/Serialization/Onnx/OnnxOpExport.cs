@@ -135,7 +135,10 @@ internal static class OnnxOpExport
         int h = input.Size(2), wd = input.Size(3), oh = output.Size(2), ow = output.Size(3);
         if (oh == 1 && ow == 1) return b.Node(max ? "GlobalMaxPool" : "GlobalAveragePool", [w.Emit(input)]);
         if (h % oh != 0 || wd % ow != 0)
-            throw new NotSupportedException($"ONNX export: adaptive pooling from {h}x{wd} to {oh}x{ow} has uneven windows, which ONNX pooling cannot express");
+        {
+            if (max) throw new NotSupportedException($"ONNX export: adaptive max pooling from {h}x{wd} to {oh}x{ow} has uneven windows, which ONNX pooling cannot express");
+            return AdaptiveAvgAsMatMul(w, input, h, wd, oh, ow);
+        }
         int[] kernel = [h / oh, wd / ow];
         return b.Node(max ? "MaxPool" : "AveragePool", [w.Emit(input)], Ints("kernel_shape", kernel), Ints("strides", kernel));
     }
@@ -170,5 +173,24 @@ internal static class OnnxOpExport
         if (add) return y[at] - x[at];
         if (x[at] == 0) throw new NotSupportedException("ONNX export: cannot recover a scale factor from an all-zero input");
         return y[at] / x[at];
+    }
+
+    /// <summary>Uneven adaptive average pooling is linear: [N, C, H·W] times a constant [H·W, OH·OW] matrix of PyTorch's
+    /// bins (start ⌊o·H/OH⌋, end ⌈(o+1)·H/OH⌉), reshaped back — exact, and also covers OH &gt; H.</summary>
+    private static string AdaptiveAvgAsMatMul(OnnxExportWalker w, Tensor input, int h, int wd, int oh, int ow)
+    {
+        var b = w.Builder;
+        var weights = new double[h * wd * oh * ow];
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++)
+            {
+                int y0 = oy * h / oh, y1 = ((oy + 1) * h + oh - 1) / oh, x0 = ox * wd / ow, x1 = ((ox + 1) * wd + ow - 1) / ow;
+                double share = 1.0 / ((y1 - y0) * (x1 - x0));
+                for (int y = y0; y < y1; y++)
+                    for (int x = x0; x < x1; x++) weights[(y * wd + x) * oh * ow + oy * ow + ox] = share;
+            }
+        var flat = b.Node("Reshape", [w.Emit(input), b.Int64s(0, input.Size(1), h * wd)]);
+        var pooled = b.Node("MatMul", [flat, b.Constant(weights, [h * wd, oh * ow], input.DType)]);
+        return b.Node("Reshape", [pooled, b.Int64s(0, input.Size(1), oh, ow)]);
     }
 }
