@@ -14,6 +14,8 @@ var root = new RootCommand("hubel: convolutional neural networks for .NET. Start
     SummaryCommand.Create(),
     VisualizeCommand.Create(),
     DeviceCommand.Create(),
+    ExportCommand.Create(),
+    ImportCommand.Create(),
 };
 RootHelp.Install(root);
 return CliRunner.Run(root, args);

@@ -37,6 +37,8 @@ internal sealed class RootHelp(SynchronousCommandLineAction defaultHelp) : Synch
         ["visualize"] = "Feature maps, first-layer filters and the conv-ReLU-pool walk-through as PNGs.",
         ["filters"] = "The notes' classic kernels (Sobel, sharpen, blur, emboss, ...) applied to an image.",
         ["ops"] = "The op registry: every op and what proves it.",
+        ["export"] = "Write a saved model as ONNX (opset 13) or as a PyTorch-named safetensors state dict.",
+        ["import"] = "Turn an ONNX model into a Hubel model file for eval, predict and summary.",
     };
 
     /// <summary>Installs this help on the root command's (recursive) help option.</summary>

@@ -70,7 +70,7 @@ public static class ModelFile
             PerChannel = ReadPerChannel(meta, dims[0], Bad),
         };
         Module model;
-        try { model = ModelZoo.Create(info.Architecture, classes.Length, info.Channels, new Rng(0)); }
+        try { model = info.Architecture == Onnx.OnnxModelFile.Architecture ? Onnx.OnnxModelFile.Rebuild(meta) : ModelZoo.Create(info.Architecture, classes.Length, info.Channels, new Rng(0)); }
         catch (ArgumentException e) { throw Bad(e.Message); }
         try { model.LoadState(tensors); }
         catch (ArgumentException e) { throw Bad(e.Message); }
