@@ -1,5 +1,6 @@
 using System.Numerics;
 using Hubel.Autograd;
+using Hubel.Backends;
 using Hubel.Backends.Cpu;
 using Hubel.Tensors;
 
@@ -82,13 +83,12 @@ public static partial class F
         return (new ConvGeometry(n, c, h, w, kh, kw, stride.H, stride.W, dilation.H, dilation.W, top, left, oh, ow), outChannels);
     }
 
-    // Depthwise convolutions (groups = C) take the direct kernel: im2col + GEMM is slow for them (see DepthwiseKernels).
+    // Through the backend seam: the CPU backend picks the depthwise kernel or im2col + GEMM.
     private static void Conv2dForward<T>(Tensor x, Tensor w, Tensor? b, Tensor y, ConvGeometry g, int groups, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var bias = b is null ? default(ReadOnlyMemory<T>?) : Mem<T>(b);
-        if (DepthwiseKernels.Applies(g, groups, outChannels)) DepthwiseKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels);
-        else ConvNdKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), ConvGeometry3.From2d(g), groups, outChannels);
+        Backend.Cpu.Conv2dForward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, groups, outChannels);
     }
 
     private static void Conv2dBackward<T>(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, ConvGeometry g, int groups, int outChannels)
@@ -97,8 +97,7 @@ public static partial class F
         // default(Memory<T>?), not null: a bare null would convert through T[] to an empty, non-null Memory<T>.
         Memory<T>? dxm = dx is null ? default(Memory<T>?) : MutMem<T>(dx), dwm = dw is null ? default(Memory<T>?) : MutMem<T>(dw),
             dbm = db is null ? default(Memory<T>?) : MutMem<T>(db);
-        if (DepthwiseKernels.Applies(g, groups, outChannels)) DepthwiseKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels);
-        else ConvNdKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, ConvGeometry3.From2d(g), groups, outChannels);
+        Backend.Cpu.Conv2dBackward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, groups, outChannels);
     }
 
     internal static ReadOnlyMemory<T> Mem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);
