@@ -13,6 +13,7 @@ var root = new RootCommand("hubel: convolutional neural networks for .NET. Start
     PredictCommand.Create(),
     SummaryCommand.Create(),
     VisualizeCommand.Create(),
+    BenchCommand.Create(),
 };
 RootHelp.Install(root);
 return CliRunner.Run(root, args);

@@ -37,6 +37,7 @@ internal sealed class RootHelp(SynchronousCommandLineAction defaultHelp) : Synch
         ["visualize"] = "Feature maps, first-layer filters and the conv-ReLU-pool walk-through as PNGs.",
         ["filters"] = "The notes' classic kernels (Sobel, sharpen, blur, emboss, ...) applied to an image.",
         ["ops"] = "The op registry: every op and what proves it.",
+        ["bench"] = "Hubel against PyTorch/TorchSharp on the peers' workloads (gemm, conv, training, inference), with ratios.",
     };
 
     /// <summary>Installs this help on the root command's (recursive) help option.</summary>
