@@ -27,7 +27,8 @@ internal sealed class BenchReport(bool json)
     public void Flush(string peerName)
     {
         if (json || _pending.Count == 0) return;
-        var table = new Table().AddColumns("workload", "case", "Hubel", Markup.Escape(peerName), "ratio (>1: Hubel better)", "unit");
+        var table = new Table { Caption = new TableTitle("ratio > 1: Hubel is better (peer/Hubel for times, Hubel/peer for rates)") }
+            .AddColumns("workload", "case", "Hubel", Markup.Escape(peerName), "ratio", "unit");
         foreach (var r in _pending)
             table.AddRow(Markup.Escape(r.Workload), Markup.Escape(r.Case), Format(r.Hubel), r.Peer is { } p ? Format(p) : "-",
                 r.Ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) + "x" : "-", Markup.Escape(r.Unit));
