@@ -86,13 +86,18 @@ internal static class BenchCommand
     }
 
     /// <summary>../shared/peers next to the repository root (the folder holding Hubel.slnx), looked for from the
-    /// working directory and then from the program's own folder.</summary>
+    /// working directory and then from the program's own folder; a git worktree further down finds the nearest
+    /// shared/peers above it.</summary>
     private static string DefaultPeersDir()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "Hubel.slnx")))
+                {
+                    for (var up = dir.Parent; up is not null; up = up.Parent)
+                        if (File.Exists(Path.Combine(up.FullName, "shared", "peers", "train_bench.py"))) return Path.Combine(up.FullName, "shared", "peers");
                     return Path.Combine(dir.FullName, "..", "shared", "peers");
+                }
         return Path.Combine(Directory.GetCurrentDirectory(), "..", "shared", "peers");
     }
 
