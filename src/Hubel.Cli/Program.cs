@@ -16,6 +16,7 @@ var root = new RootCommand("hubel: convolutional neural networks for .NET. Start
     DeviceCommand.Create(),
     ExportCommand.Create(),
     ImportCommand.Create(),
+    BenchCommand.Create(),
 };
 RootHelp.Install(root);
 return CliRunner.Run(root, args);

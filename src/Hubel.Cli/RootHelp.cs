@@ -39,6 +39,7 @@ internal sealed class RootHelp(SynchronousCommandLineAction defaultHelp) : Synch
         ["ops"] = "The op registry: every op and what proves it.",
         ["export"] = "Write a saved model as ONNX (opset 13) or as a PyTorch-named safetensors state dict.",
         ["import"] = "Turn an ONNX model into a Hubel model file for eval, predict and summary.",
+        ["bench"] = "Hubel against PyTorch/TorchSharp on the peers' workloads (gemm, conv, training, inference), with ratios.",
     };
 
     /// <summary>Installs this help on the root command's (recursive) help option.</summary>

@@ -51,13 +51,17 @@ public static class ModelZoo
         new("fcn", "Encoder-decoder segmentation net (U-Net style skips, transposed convs); image logits = mean of pixel logits", 28, 4, (k, c, r) => new SegmentationNet(k, c, imageLevelOutput: true, rng: r)),
         new("textcnn", "Kim's TextCNN (windows 3,4,5 x 100 maps, max-over-time, dropout 0.5) reading image rows as words", 28, 28, (k, c, r) => TextCnn.ForImages(28, k, c, r), FixedSize: true),
         new("deepface", "DeepFace-style: conv-pool-conv, three locally connected layers, FC-4096 (152x152 as in the paper)", 152, 152, (k, c, r) => new DeepFace(k, c, 152, rng: r), FixedSize: true),
+        new("network3", "Nielsen's network3 as the peer benchmark: conv20@5x5-pool-conv40@5x5-pool-fc100-fc10, ReLU", 28, 28, (k, c, r) => new Network3(k, c, r), FixedSize: true),
+        new("resnet20", "CIFAR ResNet-20 (He et al. 2016, option-A shortcuts; 3 stages of 3 basic blocks, 16-32-64)", 32, 1, (k, c, r) => new ResNetCifar(20, k, c, r)),
+        new("resnet32", "CIFAR ResNet-32 (option-A shortcuts, 3 stages of 5 basic blocks)", 32, 1, (k, c, r) => new ResNetCifar(32, k, c, r)),
+        new("resnet56", "CIFAR ResNet-56 (option-A shortcuts, 3 stages of 9 basic blocks)", 32, 1, (k, c, r) => new ResNetCifar(56, k, c, r)),
     ];
 
     private static readonly Dictionary<string, ZooEntry> ByName = BuildIndex();
 
     private static readonly Dictionary<string, string> Aliases = new()
     {
-        ["lenet"] = "lenet5", ["lenet-5"] = "lenet5", ["inception_v1"] = "googlenet", ["inception-v1"] = "googlenet",
+        ["lenet"] = "lenet5", ["lenet-5"] = "lenet5", ["inception_v1"] = "googlenet", ["inception-v1"] = "googlenet", ["nielsen"] = "network3",
     };
 
     public static IReadOnlyList<ZooEntry> Entries => All;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Hubel.Autograd;
+using Hubel.Backends;
 using Hubel.Backends.Cpu;
 using Hubel.Tensors;
 
@@ -83,17 +84,12 @@ public static partial class F
         return (new ConvGeometry(n, c, h, w, kh, kw, stride.H, stride.W, dilation.H, dilation.W, top, left, oh, ow), outChannels);
     }
 
+    // Through the backend seam; `kernel` is what ConvKernelChoice.Resolve picked (or the caller forced).
     private static void Conv2dForward<T>(Tensor x, Tensor w, Tensor? b, Tensor y, ConvGeometry g, int groups, int outChannels, ConvAlgorithm kernel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var bias = b is null ? default(ReadOnlyMemory<T>?) : Mem<T>(b);
-        switch (kernel)
-        {
-            case ConvAlgorithm.Depthwise: DepthwiseKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels); break;
-            case ConvAlgorithm.SmallChannels: DirectConvKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels); break;
-            case ConvAlgorithm.Pointwise: PointwiseConvKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, outChannels); break;
-            default: ConvNdKernels.Forward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), ConvGeometry3.From2d(g), groups, outChannels); break;
-        }
+        Backend.Cpu.Conv2dForward<T>(Mem<T>(x), Mem<T>(w), bias, MutMem<T>(y), g, groups, outChannels, kernel);
     }
 
     /// <summary>Backward of the spatial-domain kernels; <paramref name="kernel"/> is what <see cref="ConvKernelChoice.Resolve"/>
@@ -104,13 +100,7 @@ public static partial class F
         // default(Memory<T>?), not null: a bare null would convert through T[] to an empty, non-null Memory<T>.
         Memory<T>? dxm = dx is null ? default(Memory<T>?) : MutMem<T>(dx), dwm = dw is null ? default(Memory<T>?) : MutMem<T>(dw),
             dbm = db is null ? default(Memory<T>?) : MutMem<T>(db);
-        switch (kernel)
-        {
-            case ConvAlgorithm.Depthwise: DepthwiseKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels); break;
-            case ConvAlgorithm.SmallChannels: DirectConvKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels); break;
-            case ConvAlgorithm.Pointwise: PointwiseConvKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, outChannels); break;
-            default: ConvNdKernels.Backward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, ConvGeometry3.From2d(g), groups, outChannels); break;
-        }
+        Backend.Cpu.Conv2dBackward<T>(Mem<T>(x), Mem<T>(w), Mem<T>(dy), dxm, dwm, dbm, g, groups, outChannels, kernel);
     }
 
     internal static ReadOnlyMemory<T> Mem<T>(Tensor t) => new(t.Data<T>(), t.Offset, t.Numel);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Hubel.Autograd;
+using Hubel.Backends;
 using Hubel.Backends.Cpu;
 using Hubel.Tensors;
 
@@ -54,8 +55,8 @@ public static partial class F
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int aSize = a.Size(-2) * a.Size(-1), bSize = b.Size(-2) * b.Size(-1);
-        Gemm.Run<T>(transA, transB, m, n, k, a.Span<T>().Slice(i * aSize, aSize), lda, b.Span<T>().Slice(i * bSize, bSize), ldb,
-            y.Span<T>().Slice(i * m * n, m * n), n, accumulate: false);
+        Backend.Cpu.Gemm<T>(transA, transB, m, n, k, Mem<T>(a).Slice(i * aSize, aSize), lda, Mem<T>(b).Slice(i * bSize, bSize), ldb,
+            MutMem<T>(y).Slice(i * m * n, m * n), n, accumulate: false);
     }
 
     /// <summary>y = x Wᵀ + b for x [N, in] (or [in]), W [out, in], b [out].</summary>
