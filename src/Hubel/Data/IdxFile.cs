@@ -32,11 +32,21 @@ public static class IdxFile
             throw new FileNotFoundException($"IDX file not found: {path}", path);
 
         using var file = File.OpenRead(path);
+        return Read(file, path);
+    }
+
+    /// <summary>Reads an IDX file, raw or gzip-compressed, from a seekable stream (from its current position to its end); <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The data is not a well-formed unsigned-byte IDX file; the message says why.</exception>
+    public static IdxArray Read(Stream file, string source)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (!file.CanSeek) throw new ArgumentException("the stream must be seekable (its length bounds what a header may claim)", nameof(file));
+        string path = source;
         bool gzip = IsGzip(file);
         using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
         try
         {
-            return ReadCore(stream, path, gzip, gzip ? null : file.Length);
+            return ReadCore(stream, path, gzip, gzip ? null : file.Length - file.Position);
         }
         catch (Exception e) when (gzip && e is InvalidDataException or IOException && e.Message.IndexOf(path, StringComparison.Ordinal) < 0)
         {
@@ -74,11 +84,12 @@ public static class IdxFile
         stream.Write(data);
     }
 
-    private static bool IsGzip(FileStream file)
+    private static bool IsGzip(Stream file)
     {
         Span<byte> magic = stackalloc byte[2];
+        long start = file.Position;
         int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        file.Position = 0;
+        file.Position = start;
         return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     }
 

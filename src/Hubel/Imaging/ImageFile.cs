@@ -16,11 +16,20 @@ public static class ImageFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"image '{path}' does not exist", path);
-        var bytes = File.ReadAllBytes(path);
+        return Decode(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Decodes an image file held in memory; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="InvalidDataException">the bytes are not an image stb can decode.</exception>
+    public static Tensor Decode(byte[] bytes, string source = "<memory>")
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        string path = source;
         ImageResult image;
         try
         {
-            image = ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlueAlpha);
+            using var stream = new BoundedReadStream(bytes);
+            image = ImageResult.FromStream(stream, StbImageSharp.ColorComponents.RedGreenBlueAlpha);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Hubel.Fuzz;
+
+/// <summary>A coverage-less mutation campaign run in-process: mutate the seed corpus (and, a third of the time, the
+/// previous mutant, to go deeper), feed the target, and record every input that escapes with an unexpected
+/// exception (a crash) or runs longer than <see cref="HangSeconds"/> (a hang). Reports exact counts, the peak RSS
+/// and the most any single input allocated (a reader that trusts a length field shows up there).</summary>
+internal static class Campaign
+{
+    private const double HangSeconds = 10;   // generous: the machine is shared, so a descheduled input can stall for seconds
+
+    public static int Run(string targetName, string seedDir, long count, ulong seed, string? crashDir)
+    {
+        var target = Targets.Get(targetName);
+        var seeds = Directory.GetFiles(Path.Combine(seedDir, targetName)).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        if (seeds.Length == 0) throw new ArgumentException($"no seed files in {Path.Combine(seedDir, targetName)}", nameof(seedDir));
+        crashDir ??= Path.Combine(Path.GetTempPath(), $"hubel-fuzz-crashes-{targetName}");
+        Directory.CreateDirectory(crashDir);
+        foreach (var s in seeds) target(s);   // the seeds themselves must pass
+
+        var mutator = new Mutator(seed);
+        var pick = new Tensors.Rng(seed ^ 0x9E3779B97F4A7C15UL);
+        var uniqueCrashes = new Dictionary<string, int>();
+        long crashes = 0, hangs = 0, maxAlloc = 0, done = 0;
+        byte[] previous = seeds[0];
+        byte[]? current = null;
+        long started = 0;   // Stopwatch ticks when the current input began; 0 between inputs
+        var clock = Stopwatch.StartNew();
+        var watchdog = new Thread(() =>
+        {
+            while (Interlocked.Read(ref done) < count)
+            {
+                Thread.Sleep(250);
+                long s = Interlocked.Read(ref started);
+                if (s != 0 && (clock.ElapsedTicks - s) / (double)Stopwatch.Frequency > HangSeconds && current is { } input)
+                {
+                    Save(crashDir, "hang", input);
+                    Console.Error.WriteLine($"HANG: an input ran over {HangSeconds} s; saved to {crashDir}; stopping");
+                    Environment.Exit(3);
+                }
+            }
+        }) { IsBackground = true };
+        watchdog.Start();
+
+        for (long i = 0; i < count; i++)
+        {
+            byte[] basis = pick.NextInt(3) == 0 ? previous : seeds[pick.NextInt(seeds.Length)];
+            var input = mutator.Mutate(basis, seeds[pick.NextInt(seeds.Length)]);
+            current = input;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Interlocked.Exchange(ref started, clock.ElapsedTicks);
+            try { target(input); }
+            catch (Exception e)
+            {
+                crashes++;
+                string key = $"{e.GetType().Name} at {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}";
+                if (uniqueCrashes.TryAdd(key, 1))
+                {
+                    string file = Save(crashDir, "crash", input);
+                    Console.Error.WriteLine($"CRASH #{uniqueCrashes.Count}: {e.GetType().Name}: {e.Message}\n  {key}\n  input: {file}");
+                }
+                else uniqueCrashes[key]++;
+            }
+            Interlocked.Exchange(ref started, 0);
+            maxAlloc = Math.Max(maxAlloc, GC.GetAllocatedBytesForCurrentThread() - before);
+            previous = input;
+            Interlocked.Increment(ref done);
+            if ((i + 1) % 200_000 == 0 || i + 1 == count)
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{targetName}: {i + 1:N0} execs, {(i + 1) / clock.Elapsed.TotalSeconds:N0}/s, {crashes} crashes ({uniqueCrashes.Count} unique), {hangs} hangs, peak RSS {PeakRssMiB():F0} MiB, max alloc/input {maxAlloc / 1048576.0:F1} MiB"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT target={targetName} seed={seed} execs={count} seconds={clock.Elapsed.TotalSeconds:F0} crashes={crashes} unique_crashes={uniqueCrashes.Count} hangs={hangs} peak_rss_mib={PeakRssMiB():F0} max_alloc_per_input_mib={maxAlloc / 1048576.0:F1}"));
+        return crashes == 0 ? 0 : 1;
+    }
+
+    private static string Save(string dir, string kind, byte[] input)
+    {
+        string file = Path.Combine(dir, $"{kind}-{Convert.ToHexString(SHA256.HashData(input))[..16].ToLowerInvariant()}");
+        File.WriteAllBytes(file, input);
+        return file;
+    }
+
+    private static double PeakRssMiB()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        return Environment.WorkingSet / 1048576.0;
+    }
+}
