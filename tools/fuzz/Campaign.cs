@@ -12,7 +12,7 @@ internal static class Campaign
 {
     private const double HangSeconds = 10;   // generous: the machine is shared, so a descheduled input can stall for seconds
 
-    public static int Run(string targetName, string seedDir, long count, ulong seed, string? crashDir)
+    public static int Run(string targetName, string seedDir, long count, ulong seed, string? crashDir, double maxSeconds = double.PositiveInfinity)
     {
         var target = Targets.Get(targetName);
         var seeds = Directory.GetFiles(Path.Combine(seedDir, targetName)).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
@@ -45,8 +45,10 @@ internal static class Campaign
         }) { IsBackground = true };
         watchdog.Start();
 
-        for (long i = 0; i < count; i++)
+        long executed = 0;
+        for (long i = 0; i < count && clock.Elapsed.TotalSeconds < maxSeconds; i++)
         {
+            executed = i + 1;
             byte[] basis = pick.NextInt(3) == 0 ? previous : seeds[pick.NextInt(seeds.Length)];
             var input = mutator.Mutate(basis, seeds[pick.NextInt(seeds.Length)]);
             current = input;
@@ -65,15 +67,21 @@ internal static class Campaign
                 else uniqueCrashes[key]++;
             }
             Interlocked.Exchange(ref started, 0);
-            maxAlloc = Math.Max(maxAlloc, GC.GetAllocatedBytesForCurrentThread() - before);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated > maxAlloc)
+            {
+                maxAlloc = allocated;
+                if (allocated > 64L << 20) File.WriteAllBytes(Path.Combine(crashDir, "largest-allocation"), input);   // to inspect, not a failure
+            }
             previous = input;
             Interlocked.Increment(ref done);
-            if ((i + 1) % 200_000 == 0 || i + 1 == count)
+            if ((i + 1) % 200_000 == 0)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{targetName}: {i + 1:N0} execs, {(i + 1) / clock.Elapsed.TotalSeconds:N0}/s, {crashes} crashes ({uniqueCrashes.Count} unique), {hangs} hangs, peak RSS {PeakRssMiB():F0} MiB, max alloc/input {maxAlloc / 1048576.0:F1} MiB"));
         }
+        Interlocked.Exchange(ref done, count);   // stops the watchdog
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT target={targetName} seed={seed} execs={count} seconds={clock.Elapsed.TotalSeconds:F0} crashes={crashes} unique_crashes={uniqueCrashes.Count} hangs={hangs} peak_rss_mib={PeakRssMiB():F0} max_alloc_per_input_mib={maxAlloc / 1048576.0:F1}"));
+            $"RESULT target={targetName} seed={seed} execs={executed} seconds={clock.Elapsed.TotalSeconds:F0} crashes={crashes} unique_crashes={uniqueCrashes.Count} hangs={hangs} peak_rss_mib={PeakRssMiB():F0} max_alloc_per_input_mib={maxAlloc / 1048576.0:F1}"));
         return crashes == 0 ? 0 : 1;
     }
 

@@ -46,7 +46,7 @@ public static class IdxFile
         using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
         try
         {
-            return ReadCore(stream, path, gzip, gzip ? null : file.Length - file.Position);
+            return ReadCore(stream, path, gzip, file.Length - file.Position);
         }
         catch (Exception e) when (gzip && e is InvalidDataException or IOException && e.Message.IndexOf(path, StringComparison.Ordinal) < 0)
         {
@@ -93,9 +93,12 @@ public static class IdxFile
         return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     }
 
-    /// <param name="rawLength">The file length when it is not compressed, so that a too-short file is caught
-    /// before allocating what its header claims.</param>
-    private static IdxArray ReadCore(Stream stream, string path, bool gzip, long? rawLength)
+    /// <summary>Deflate cannot expand data by more than 1032:1, so a gzip file of n bytes holds at most this many times n.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    /// <param name="fileLength">The file length, so that a file too short for what its header claims is caught
+    /// before allocating it (for gzip: before allocating more than the compressed data could possibly expand to).</param>
+    private static IdxArray ReadCore(Stream stream, string path, bool gzip, long fileLength)
     {
         string what = gzip ? "decompressed data" : "file";
         // .NET's GZipStream reports a cut-off stream as a plain end of data, so say what that may mean.
@@ -136,9 +139,12 @@ public static class IdxFile
             dims[i] = (int)d;
         }
 
-        if (rawLength is long length && length - headerBytes != expected)
+        if (!gzip && fileLength - headerBytes != expected)
             throw new InvalidDataException(
-                $"{path}: IDX data is {(length - headerBytes < expected ? "shorter" : "longer")} than dimensions {FormatDims(header, rank)} say: expected {expected} bytes, got {length - headerBytes}");
+                $"{path}: IDX data is {(fileLength - headerBytes < expected ? "shorter" : "longer")} than dimensions {FormatDims(header, rank)} say: expected {expected} bytes, got {fileLength - headerBytes}");
+        if (gzip && expected > fileLength * MaxDeflateRatio)
+            throw new InvalidDataException(
+                $"{path}: IDX dimensions {FormatDims(header, rank)} need {expected} bytes, more than a {fileLength}-byte gzip file can hold (at most {MaxDeflateRatio}:1); the file is truncated or corrupt");
 
         var data = new byte[expected];
         int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
