@@ -33,6 +33,7 @@ if [ ! -f "$work/bin/.instrumented" ]; then
   for dll in Hubel.dll StbImageSharp.dll; do "$sharpfuzz" "$work/bin/$dll"; done
   touch "$work/bin/.instrumented"
 fi
+mkdir -p "$work/$target"
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: apt-get install afl++" >&2; exit 1; }
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 exec nice -n 19 afl-fuzz -V "$seconds" -t 10000 -m none -i "$work/seeds/$target" -o "$work/$target/findings" \
