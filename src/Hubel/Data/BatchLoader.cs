@@ -29,6 +29,7 @@ public sealed class BatchLoader
         _rng = rng;
         _perImage = set.PixelsPerImage;
         _images = Normalization.Normalize(set.Pixels.AsSpan(0, set.Count * _perImage), mean, std);
+        FiniteData.Require(_images, $"normalised images (mean {mean}, std {std})", _perImage);   // a NaN/Inf mean would poison every batch
         _labels = Array.ConvertAll(set.Labels, b => (int)b);
     }
 

@@ -78,10 +78,15 @@ public static class IdxFile
         for (int i = 0; i < dims.Length; i++)
             BinaryPrimitives.WriteUInt32BigEndian(header.Slice(4 + 4 * i, 4), (uint)dims[i]);
 
-        using var file = File.Create(path);
-        using Stream stream = gzip ? new GZipStream(file, CompressionLevel.Optimal) : file;
-        stream.Write(header[..(4 + 4 * dims.Length)]);
-        stream.Write(data);
+        // Atomically (temporary file, fsync, rename): a failed or interrupted write never leaves a torn IDX file behind.
+        byte[] head = header[..(4 + 4 * dims.Length)].ToArray(), body = data.ToArray();
+        Serialization.AtomicFile.Write(path, file =>
+        {
+            if (!gzip) { file.Write(head); file.Write(body); return; }
+            using var stream = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true);   // AtomicFile owns the file stream
+            stream.Write(head);
+            stream.Write(body);
+        });
     }
 
     private static bool IsGzip(Stream file)
