@@ -35,6 +35,7 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "Where to save the trained model (.safetensors). Default: runs/<model>-<dataset>.safetensors." };
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object per epoch on stdout and nothing else." };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (<out>-checkpoint.safetensors, written after every epoch) up to --epochs in total; model, data and hyper-parameters come from the checkpoint." };
+        var deterministic = new Option<bool>("--deterministic") { Description = "Bitwise-reproducible at any --threads: split reductions into fixed chunks (a little slower)." };
         var plot = new Option<bool>("--plot") { Description = "Also write <out>-curves.png: loss and accuracy per epoch, train and test." };
 
         var command = new Command("train", """
@@ -46,11 +47,15 @@ internal static class TrainCommand
               hubel train --epochs 20 --resume runs/lenet5-shipped-checkpoint.safetensors
               hubel train --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.01 --momentum 0.9 --seed 0 --json
             """)
-        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot, resume };
+        { model, dataset, data, epochs, batch, lr, momentum, decay, seed, threads, output, json, plot, resume, deterministic };
 
-        command.SetAction(r => Run(new TrainSettings(
+        command.SetAction(r =>
+        {
+            Determinism.Enabled = r.GetValue(deterministic);
+            return Run(new TrainSettings(
             r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
-            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot), r.GetValue(resume))));
+            r.GetValue(momentum), r.GetValue(decay), r.GetValue(seed), r.GetValue(threads), r.GetValue(output), r.GetValue(json), r.GetValue(plot), r.GetValue(resume)));
+        });
         return command;
     }
 
