@@ -48,19 +48,20 @@ internal static class SafeTensorsDTypes
                 return Doubles(raw.Length / 8, i =>
                 {
                     long v = BinaryPrimitives.ReadInt64LittleEndian(raw.AsSpan(8 * i, 8));
-                    return Math.Abs((double)v) <= MaxExact ? v : throw bad(TooLarge(name, dtype, v.ToString(System.Globalization.CultureInfo.InvariantCulture), i));
+                    return v is >= -MaxExact and <= MaxExact ? v : throw bad(TooLarge(name, dtype, v.ToString(System.Globalization.CultureInfo.InvariantCulture), i));
                 }, dims);
             case "U64":
                 return Doubles(raw.Length / 8, i =>
                 {
                     ulong v = BinaryPrimitives.ReadUInt64LittleEndian(raw.AsSpan(8 * i, 8));
-                    return v <= MaxExact ? v : throw bad(TooLarge(name, dtype, v.ToString(System.Globalization.CultureInfo.InvariantCulture), i));
+                    return v <= (ulong)MaxExact ? v : throw bad(TooLarge(name, dtype, v.ToString(System.Globalization.CultureInfo.InvariantCulture), i));
                 }, dims);
             default: throw bad($"tensor '{name}' has dtype '{dtype}', which Hubel cannot read; supported: {Supported}");
         }
     }
 
-    private const double MaxExact = 9007199254740992d;   // 2^53: the last integer float64 holds exactly
+    // 2^53: float64 holds every integer up to it exactly. Compared as an integer: as a double, 2^53 + 1 would round to 2^53 and pass.
+    private const long MaxExact = 1L << 53;
 
     private static string TooLarge(string name, string dtype, string value, int index) =>
         $"tensor '{name}' ({dtype}) holds {value} at element {index}, beyond ±2^53, which float64 cannot hold exactly";
