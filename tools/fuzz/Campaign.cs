@@ -6,11 +6,11 @@ namespace Hubel.Fuzz;
 
 /// <summary>A coverage-less mutation campaign run in-process: mutate the seed corpus (and, a third of the time, the
 /// previous mutant, to go deeper), feed the target, and record every input that escapes with an unexpected
-/// exception (a crash) or runs longer than <see cref="HangSeconds"/> (a hang). Reports exact counts, the peak RSS
+/// exception (a crash) or uses more than <see cref="HangSeconds"/> of CPU (a hang). Reports exact counts, the peak RSS
 /// and the most any single input allocated (a reader that trusts a length field shows up there).</summary>
 internal static class Campaign
 {
-    private const double HangSeconds = 10;   // generous: the machine is shared, so a descheduled input can stall for seconds
+    private const double HangSeconds = 10;
 
     public static int Run(string targetName, string seedDir, long count, ulong seed, string? crashDir, double maxSeconds = double.PositiveInfinity)
     {
@@ -29,16 +29,24 @@ internal static class Campaign
         byte[]? current = null;
         long started = 0;   // Stopwatch ticks when the current input began; 0 between inputs
         var clock = Stopwatch.StartNew();
+        // A hang is an input that has used HangSeconds of CPU, not of wall-clock time: on a shared, overloaded machine a
+        // niced process can sit descheduled for longer than that (the first long run reported three false hangs so).
+        long sequence = 0;
         var watchdog = new Thread(() =>
         {
+            long watched = -1;
+            TimeSpan cpuAtStart = default;
             while (Interlocked.Read(ref done) < count)
             {
                 Thread.Sleep(250);
-                long s = Interlocked.Read(ref started);
-                if (s != 0 && (clock.ElapsedTicks - s) / (double)Stopwatch.Frequency > HangSeconds && current is { } input)
+                long s = Interlocked.Read(ref started), seq = Interlocked.Read(ref sequence);
+                if (s == 0) { watched = -1; continue; }
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                if (seq != watched) { watched = seq; cpuAtStart = cpu; continue; }
+                if ((cpu - cpuAtStart).TotalSeconds > HangSeconds && current is { } input)
                 {
                     Save(crashDir, "hang", input);
-                    Console.Error.WriteLine($"HANG: an input ran over {HangSeconds} s; saved to {crashDir}; stopping");
+                    Console.Error.WriteLine($"HANG: an input used over {HangSeconds} s of CPU; saved to {crashDir}; stopping");
                     Environment.Exit(3);
                 }
             }
@@ -53,6 +61,7 @@ internal static class Campaign
             var input = mutator.Mutate(basis, seeds[pick.NextInt(seeds.Length)]);
             current = input;
             long before = GC.GetAllocatedBytesForCurrentThread();
+            Interlocked.Increment(ref sequence);
             Interlocked.Exchange(ref started, clock.ElapsedTicks);
             try { target(input); }
             catch (Exception e)
