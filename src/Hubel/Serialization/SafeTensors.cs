@@ -111,8 +111,9 @@ public static class SafeTensors
             {
                 var entry = node as JsonObject ?? throw Bad($"entry '{name}' is not an object");
                 string dtype = entry["dtype"]?.GetValue<string>() ?? throw Bad($"'{name}' has no dtype");
-                var shape = (entry["shape"] as JsonArray ?? throw Bad($"'{name}' has no shape")).Select(d => d!.GetValue<long>()).ToArray();
-                var offs = (entry["data_offsets"] as JsonArray ?? throw Bad($"'{name}' has no data_offsets")).Select(d => d!.GetValue<long>()).ToArray();
+                var shape = (entry["shape"] as JsonArray ?? throw Bad($"'{name}' has no shape")).Select(d => d?.GetValue<long>() ?? throw Bad($"'{name}' has null in its shape")).ToArray();
+                var offs = (entry["data_offsets"] as JsonArray ?? throw Bad($"'{name}' has no data_offsets"))
+                    .Select(d => d?.GetValue<long>() ?? throw Bad($"'{name}' has null in its data_offsets")).ToArray();   // null made a NullReferenceException (found by fuzzing)
                 int itemSize = SafeTensorsDTypes.ItemSize(dtype);
                 if (itemSize == 0) throw Bad($"tensor '{name}' has dtype '{dtype}', which Hubel cannot read; supported: {SafeTensorsDTypes.Supported}");
                 if (shape.Any(d => d < 0 || d > int.MaxValue)) throw Bad($"'{name}' has an invalid dimension in its shape (each must be in [0, {int.MaxValue}])");

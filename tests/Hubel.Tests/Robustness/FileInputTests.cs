@@ -58,6 +58,13 @@ public class FileInputTests : IDisposable
     [Fact] public void R40_safetensors_missing_file() =>
         Expect.Throws<FileNotFoundException>(() => SafeTensors.Load(Path.Combine(_dir, "nope.safetensors")), null, "nope.safetensors", "does not exist");
 
+    [Fact] public void R65_safetensors_null_in_data_offsets_or_shape()
+    {
+        // Found by the fuzzing campaign: `"data_offsets":[null]` escaped as a NullReferenceException.
+        BadSafeTensors(Files.SafeTensors("{\"n\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[null]}}", 8), "'n' has null in its data_offsets");
+        BadSafeTensors(Files.SafeTensors("{\"n\":{\"dtype\":\"I64\",\"shape\":[null],\"data_offsets\":[0,8]}}", 8), "'n' has null in its shape");
+    }
+
     // --- IDX ---
     private void BadIdx(byte[] file, params string[] fragments)
     {
