@@ -39,7 +39,13 @@ internal static class TrainCommand
             """);
         options.AddTo(command);
         var distributed = DistributedTraining.AddOptions(command);
-        command.SetAction(r => r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(options.Read(r)));
+        var deterministic = new Option<bool>("--deterministic") { Description = "Bitwise-reproducible at any --threads: split reductions into fixed chunks (a little slower)." };
+        command.Options.Add(deterministic);
+        command.SetAction(r =>
+        {
+            Determinism.Enabled = r.GetValue(deterministic);
+            return r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(options.Read(r));
+        });
         return command;
     }
 

@@ -41,6 +41,7 @@ public sealed class BatchLoader
         _perImage = set.PixelsPerImage;
         InputNormalization = normalization.ForChannels(set.Channels);
         _images = InputNormalization.Apply(set.Pixels.AsSpan(0, set.Count * _perImage), set.Height * set.Width);
+        FiniteData.Require(_images, "normalised images", _perImage);   // a NaN/Inf mean or std would poison every batch
         _labels = Array.ConvertAll(set.Labels, b => (int)b);
     }
 

@@ -32,11 +32,21 @@ public static class IdxFile
             throw new FileNotFoundException($"IDX file not found: {path}", path);
 
         using var file = File.OpenRead(path);
+        return Read(file, path);
+    }
+
+    /// <summary>Reads an IDX file, raw or gzip-compressed, from a seekable stream (from its current position to its end); <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The data is not a well-formed unsigned-byte IDX file; the message says why.</exception>
+    public static IdxArray Read(Stream file, string source)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (!file.CanSeek) throw new ArgumentException("the stream must be seekable (its length bounds what a header may claim)", nameof(file));
+        string path = source;
         bool gzip = IsGzip(file);
         using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
         try
         {
-            return ReadCore(stream, path, gzip, gzip ? null : file.Length);
+            return ReadCore(stream, path, gzip, file.Length - file.Position);
         }
         catch (Exception e) when (gzip && e is InvalidDataException or IOException && e.Message.IndexOf(path, StringComparison.Ordinal) < 0)
         {
@@ -68,23 +78,32 @@ public static class IdxFile
         for (int i = 0; i < dims.Length; i++)
             BinaryPrimitives.WriteUInt32BigEndian(header.Slice(4 + 4 * i, 4), (uint)dims[i]);
 
-        using var file = File.Create(path);
-        using Stream stream = gzip ? new GZipStream(file, CompressionLevel.Optimal) : file;
-        stream.Write(header[..(4 + 4 * dims.Length)]);
-        stream.Write(data);
+        // Atomically (temporary file, fsync, rename): a failed or interrupted write never leaves a torn IDX file behind.
+        byte[] head = header[..(4 + 4 * dims.Length)].ToArray(), body = data.ToArray();
+        Serialization.AtomicFile.Write(path, file =>
+        {
+            if (!gzip) { file.Write(head); file.Write(body); return; }
+            using var stream = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true);   // AtomicFile owns the file stream
+            stream.Write(head);
+            stream.Write(body);
+        });
     }
 
-    private static bool IsGzip(FileStream file)
+    private static bool IsGzip(Stream file)
     {
         Span<byte> magic = stackalloc byte[2];
+        long start = file.Position;
         int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        file.Position = 0;
+        file.Position = start;
         return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     }
 
-    /// <param name="rawLength">The file length when it is not compressed, so that a too-short file is caught
-    /// before allocating what its header claims.</param>
-    private static IdxArray ReadCore(Stream stream, string path, bool gzip, long? rawLength)
+    /// <summary>Deflate cannot expand data by more than 1032:1, so a gzip file of n bytes holds at most this many times n.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    /// <param name="fileLength">The file length, so that a file too short for what its header claims is caught
+    /// before allocating it (for gzip: before allocating more than the compressed data could possibly expand to).</param>
+    private static IdxArray ReadCore(Stream stream, string path, bool gzip, long fileLength)
     {
         string what = gzip ? "decompressed data" : "file";
         // .NET's GZipStream reports a cut-off stream as a plain end of data, so say what that may mean.
@@ -125,9 +144,12 @@ public static class IdxFile
             dims[i] = (int)d;
         }
 
-        if (rawLength is long length && length - headerBytes != expected)
+        if (!gzip && fileLength - headerBytes != expected)
             throw new InvalidDataException(
-                $"{path}: IDX data is {(length - headerBytes < expected ? "shorter" : "longer")} than dimensions {FormatDims(header, rank)} say: expected {expected} bytes, got {length - headerBytes}");
+                $"{path}: IDX data is {(fileLength - headerBytes < expected ? "shorter" : "longer")} than dimensions {FormatDims(header, rank)} say: expected {expected} bytes, got {fileLength - headerBytes}");
+        if (gzip && expected > fileLength * MaxDeflateRatio)
+            throw new InvalidDataException(
+                $"{path}: IDX dimensions {FormatDims(header, rank)} need {expected} bytes, more than a {fileLength}-byte gzip file can hold (at most {MaxDeflateRatio}:1); the file is truncated or corrupt");
 
         var data = new byte[expected];
         int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);

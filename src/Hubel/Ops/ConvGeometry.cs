@@ -23,6 +23,8 @@ internal readonly record struct ConvGeometry(
         // A ceil-mode window must start inside the input or its left padding (PyTorch's rule).
         if (ceilMode && (output - 1) * stride >= input + padBefore) output--;
         if (output < 1) throw new ArgumentOutOfRangeException(kernelName, $"output size would be {output}; expected >= 1");
+        // Huge padding can make the output longer than any tensor dimension; say so instead of wrapping around.
+        if (output > int.MaxValue) throw new ArgumentOutOfRangeException("padding", $"padding {padBefore}+{padAfter} makes the output size {output}; expected <= {int.MaxValue}");
         return (int)output;
     }
 }

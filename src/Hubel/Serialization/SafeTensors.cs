@@ -61,13 +61,20 @@ public static class SafeTensors
     /// <summary>Reads every tensor and the metadata; throws <see cref="InvalidDataException"/> naming the file and the problem.</summary>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
-        var bytes = File.ReadAllBytes(path);
-        try { return Parse(path, bytes); }
+        return LoadBytes(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Parses a whole safetensors file held in memory; <paramref name="source"/> names it in error messages.</summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) LoadBytes(byte[] bytes, string source = "<memory>")
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        try { return Parse(source, bytes); }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException or OverflowException or KeyNotFoundException)
         {
-            // Malformed JSON surfaces late (invalid UTF-8 in a name, duplicate keys, wrong value kinds): always one error type.
-            throw new InvalidDataException($"'{path}' is not a valid safetensors file: {e.Message}", e);
+            // Malformed JSON surfaces late (invalid UTF-8 in a name, wrong value kinds): always one error type.
+            throw new InvalidDataException($"'{source}' is not a valid safetensors file: {e.Message}", e);
         }
     }
 
@@ -78,8 +85,14 @@ public static class SafeTensors
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLen > (ulong)MaxHeaderBytes || headerLen > (ulong)(bytes.Length - 8))
             throw Bad($"header length {headerLen} exceeds the file ({bytes.Length} bytes) or the {MaxHeaderBytes}-byte cap");
+        var headerBytes = bytes.AsSpan(8, (int)headerLen);
         JsonObject header;
-        try { header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLen))?.AsObject() ?? throw Bad("header is not a JSON object"); }
+        try
+        {
+            // JsonObject keeps the last of two equal keys or fails late with a vague message; name the duplicate instead.
+            if (SafeTensorsHeader.FirstDuplicateKey(headerBytes) is { } dup) throw Bad($"the header names '{dup}' twice (duplicate JSON key)");
+            header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw Bad("header is not a JSON object");
+        }
         catch (Exception e) when (e is JsonException or InvalidOperationException) { throw Bad($"header is not valid JSON ({e.Message})"); }
         long dataStart = 8 + (long)headerLen, dataLen = bytes.Length - dataStart;
         var tensors = new Dictionary<string, Tensor>();
@@ -98,36 +111,39 @@ public static class SafeTensors
             {
                 var entry = node as JsonObject ?? throw Bad($"entry '{name}' is not an object");
                 string dtype = entry["dtype"]?.GetValue<string>() ?? throw Bad($"'{name}' has no dtype");
-                var shape = (entry["shape"] as JsonArray ?? throw Bad($"'{name}' has no shape")).Select(d => d!.GetValue<long>()).ToArray();
-                var offs = (entry["data_offsets"] as JsonArray ?? throw Bad($"'{name}' has no data_offsets")).Select(d => d!.GetValue<long>()).ToArray();
-                int itemSize = dtype switch
-                {
-                    "F32" => 4,
-                    "F64" => 8,
-                    _ => throw Bad($"'{name}' has dtype {dtype}; Hubel reads F32 and F64"),
-                };
-                if (shape.Any(d => d < 0 || d > int.MaxValue)) throw Bad($"'{name}' has an invalid dimension in its shape");
+                var shape = (entry["shape"] as JsonArray ?? throw Bad($"'{name}' has no shape")).Select(d => d?.GetValue<long>() ?? throw Bad($"'{name}' has null in its shape")).ToArray();
+                var offs = (entry["data_offsets"] as JsonArray ?? throw Bad($"'{name}' has no data_offsets"))
+                    .Select(d => d?.GetValue<long>() ?? throw Bad($"'{name}' has null in its data_offsets")).ToArray();   // null made a NullReferenceException (found by fuzzing)
+                int itemSize = SafeTensorsDTypes.ItemSize(dtype);
+                if (itemSize == 0) throw Bad($"tensor '{name}' has dtype '{dtype}', which Hubel cannot read; supported: {SafeTensorsDTypes.Supported}");
+                if (shape.Any(d => d < 0 || d > int.MaxValue)) throw Bad($"'{name}' has an invalid dimension in its shape (each must be in [0, {int.MaxValue}])");
                 int[] dims = shape.Select(d => (int)d).ToArray();
                 long numel;
                 try { numel = ShapeMath.Numel(dims); } catch (ArgumentException) { throw Bad($"'{name}' has a shape whose element count overflows"); }
                 if (offs.Length != 2 || offs[0] < 0 || offs[1] < offs[0] || offs[1] > dataLen)
                     throw Bad($"'{name}' has data_offsets outside the {dataLen}-byte data section");
-                if (offs[1] - offs[0] != checked(numel * itemSize))
-                    throw Bad($"'{name}' spans {offs[1] - offs[0]} bytes but shape × dtype needs {numel * itemSize}");
+                long need = checked(numel * itemSize);
+                if (offs[1] - offs[0] != need)
+                    throw Bad($"'{name}' spans {offs[1] - offs[0]} bytes but shape × dtype needs {need}");
                 ranges.Add((offs[0], offs[1], name));
                 var span = bytes.AsSpan((int)(dataStart + offs[0]), (int)(offs[1] - offs[0]));
-                tensors[name] = itemSize == 4
-                    ? Tensor.FromArray(MemoryMarshal.Cast<byte, float>(span).ToArray(), dims)
-                    : Tensor.FromArray(MemoryMarshal.Cast<byte, double>(span).ToArray(), dims);
+                tensors[name] = SafeTensorsDTypes.Decode(name, dtype, span, dims, why => Bad(why));
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or JsonException)
             {
                 throw Bad($"entry '{name}' is malformed ({e.Message})");
             }
         }
+        // The format requires the data section to be tiled exactly: no overlaps (two tensors sharing bytes), no holes.
         ranges.Sort();
-        for (int i = 1; i < ranges.Count; i++)
-            if (ranges[i].Begin < ranges[i - 1].End) throw Bad($"tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap");
+        long expectedBegin = 0;
+        foreach (var (begin, end, name) in ranges)
+        {
+            if (begin < expectedBegin) throw Bad($"tensor '{name}' overlaps the tensor before it (begins at byte {begin}, before {expectedBegin})");
+            if (begin > expectedBegin) throw Bad($"the data section has a hole: bytes {expectedBegin}..{begin} belong to no tensor (before '{name}')");
+            expectedBegin = end;
+        }
+        if (expectedBegin != dataLen) throw Bad($"the data section has {dataLen - expectedBegin} trailing bytes that belong to no tensor");
         return (tensors, metadata);
     }
 }

@@ -39,7 +39,8 @@ public static class CpuThreads
         if (n <= 0) return;
         workers = Math.Clamp(workers, 1, n);
         if (workers == 1) { body(0, 0, n); return; }
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        // Under Determinism there can be more chunks than threads: the chunks (and so the sums) stay the same.
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(workers, Count) }, w =>
         {
             long start = (long)n * w / workers, end = (long)n * (w + 1) / workers;
             if (end > start) body(w, (int)start, (int)end);
@@ -47,6 +48,8 @@ public static class CpuThreads
     }
 
     /// <summary>Number of ranges <see cref="For"/> would use for <paramref name="n"/> items.</summary>
+    /// <remarks>While <see cref="Determinism.Enabled"/>, a fixed number of chunks instead, whatever <see cref="Count"/> is,
+    /// so that per-chunk partial sums (weight gradients) are added up in the same order at any thread count.</remarks>
     public static int WorkersFor(int n, int minPerWorker = 1) =>
-        n <= 0 ? 1 : Math.Min(Count, Math.Max(1, n / Math.Max(1, minPerWorker)));
+        n <= 0 ? 1 : Math.Min(Determinism.Enabled ? Determinism.Chunks : Count, Math.Max(1, n / Math.Max(1, minPerWorker)));
 }
