@@ -4,6 +4,7 @@ using Hubel.Data;
 using Hubel.Imaging;
 using Hubel.Models;
 using Hubel.Serialization;
+using Hubel.Serialization.Onnx;
 using Hubel.Tensors;
 using StbImageWriteSharp;
 
@@ -40,6 +41,17 @@ internal static class SeedCorpus
             new ImageWriter().WriteJpg(rgb, 4, 3, StbImageWriteSharp.ColorComponents.RedGreenBlue, jpg, 90);
         using (var bmp = File.Create(Path.Combine(img, "colour.bmp")))
             new ImageWriter().WriteBmp(rgb, 4, 3, StbImageWriteSharp.ColorComponents.RedGreenBlue, bmp);
+
+        // ONNX: PyTorch's own exports (the golden files of the import tests) and Hubel's exports of small graphs with
+        // convolutions, pooling, batch norm, residual adds and concatenation.
+        string onnx = D("onnx");
+        foreach (var golden in new[] { "basicblock", "conv1d3d", "coverage" })
+        {
+            string path = Path.Combine("tests", "Hubel.Tests", "Golden", "onnx", golden + ".onnx");
+            if (File.Exists(path)) File.Copy(path, Path.Combine(onnx, golden + ".onnx"), overwrite: true);
+        }
+        File.WriteAllBytes(Path.Combine(onnx, "resnet-cifar-8.onnx"), OnnxExporter.ExportBytes(new ResNetCifar(8, 10, 1, new Rng(2)), [1, 1, 8, 8]));
+        File.WriteAllBytes(Path.Combine(onnx, "densenet-bc.onnx"), OnnxExporter.ExportBytes(DenseNet.CreateSmallBc(10, 4, 10, 1, new Rng(3)), [1, 1, 8, 8]));
 
         // A real model file is ~250 KB of LeNet-5 weights; it is the one large seed.
         ModelFile.Save(Path.Combine(D("modelfile"), "lenet5.safetensors"), new LeNet5(rng: new Rng(1)),

@@ -1,6 +1,7 @@
 using Hubel.Data;
 using Hubel.Imaging;
 using Hubel.Serialization;
+using Hubel.Serialization.Onnx;
 
 namespace Hubel.Fuzz;
 
@@ -8,7 +9,7 @@ namespace Hubel.Fuzz;
 /// <see cref="InvalidDataException"/>; any other exception, a hang or a runaway allocation is a bug.</summary>
 internal static class Targets
 {
-    public static readonly string[] Names = ["safetensors", "idx", "image", "modelfile"];
+    public static readonly string[] Names = ["safetensors", "idx", "image", "modelfile", "onnx"];
 
     // ModelFile only reads from a path (it is what `hubel eval` and `predict` call), so its input goes through a file
     // in /dev/shm (memory-backed) that this process owns.
@@ -21,7 +22,8 @@ internal static class Targets
         "idx" => bytes => Expect(() => { using var s = new MemoryStream(bytes, writable: false); IdxFile.Read(s, "fuzz-input"); }),
         "image" => bytes => Expect(() => ImageFile.Decode(bytes, "fuzz-input")),
         "modelfile" => bytes => Expect(() => { File.WriteAllBytes(ScratchFile, bytes); ModelFile.Load(ScratchFile); }),
-        "onnx" => throw new ArgumentException("the onnx target waits for the ONNX reader (src/Hubel/Serialization/Onnx) to land on main", nameof(name)),
+        // Parse and validate the whole graph (what `hubel import` does before anything runs).
+        "onnx" => bytes => Expect(() => OnnxModule.FromBytes(bytes)),
         _ => throw new ArgumentException($"unknown target '{name}'; expected one of {string.Join(", ", Names)}", nameof(name)),
     };
 

@@ -3,7 +3,7 @@
 #   tools/fuzz/run.sh TARGET SECONDS            AFL++ with SharpFuzz instrumentation (coverage-guided)
 #   tools/fuzz/run.sh TARGET SECONDS campaign [COUNT] [SEED]
 #                                               in-process mutation campaign without coverage (no AFL needed)
-# TARGET: safetensors | idx | image | modelfile. Work files go to ${FUZZ_WORK:-/tmp/hubel-fuzz}/TARGET;
+# TARGET: safetensors | idx | image | modelfile | onnx. Work files go to ${FUZZ_WORK:-/tmp/hubel-fuzz}/TARGET;
 # crashes and hangs end up in findings/ (AFL) or crashes/ (campaign). Reproduce one with
 #   dotnet $FUZZ_WORK/bin/HubelFuzz.dll replay TARGET FILE
 set -euo pipefail
