@@ -22,7 +22,7 @@ public sealed class DepthwiseSeparableConv2d : Module
     public Conv2d Depthwise { get; }
     public Conv2d Pointwise { get; }
 
-    public override Tensor Forward(Tensor input) => Pointwise.Forward(Depthwise.Forward(input));
+    public override Tensor Forward(Tensor input) => Pointwise.Call(Depthwise.Call(input));
 }
 
 /// <summary>Locally connected (unshared) 2-D layer (S2 §3.1, DeepFace): a different kernel at every output position.

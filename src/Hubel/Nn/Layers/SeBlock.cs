@@ -30,7 +30,7 @@ public sealed class SeBlock : Module
             throw new ArgumentException($"input must be [N, {Channels}, *] with at least one spatial dimension; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
         var spatial = Enumerable.Range(2, input.Rank - 2).ToArray();
         var squeezed = F.Mean(input, spatial);                                   // [N, C]
-        var excitation = F.Sigmoid(Fc2.Forward(F.Relu(Fc1.Forward(squeezed))));  // [N, C]
+        var excitation = F.Sigmoid(Fc2.Call(F.Relu(Fc1.Call(squeezed))));  // [N, C]
         int[] perChannel = [input.Size(0), Channels, .. Enumerable.Repeat(1, input.Rank - 2)];
         return F.Mul(input, excitation.Reshape(perChannel));
     }
