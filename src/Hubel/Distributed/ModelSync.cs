@@ -7,15 +7,18 @@ namespace Hubel.Distributed;
 /// <summary>Keeps the replicas of a model the same on every rank, and checks that they are.</summary>
 public static class ModelSync
 {
-    /// <summary>Copies <paramref name="root"/>'s parameters and buffers (float32) to every rank.</summary>
+    /// <summary>Copies <paramref name="root"/>'s parameters and buffers to every rank: float32 weights, and float64
+    /// buffers such as batch norm's num_batches_tracked, sent as their bytes.</summary>
     public static void Broadcast(ICommunicator comm, Module model, int root)
     {
         ArgumentNullException.ThrowIfNull(comm); ArgumentNullException.ThrowIfNull(model);
         foreach (var (name, t) in model.NamedState())
         {
-            if (t.DType != DType.Float32 || !t.IsContiguous)
-                throw new ArgumentException($"'{name}' is not a contiguous float32 tensor; distributed training broadcasts float32 models", nameof(model));
-            comm.Broadcast(t.Span<float>(), root);
+            if (!t.IsContiguous)
+                throw new ArgumentException($"'{name}' is not contiguous; distributed training broadcasts contiguous state", nameof(model));
+            if (t.DType == DType.Float32) comm.Broadcast(t.Span<float>(), root);
+            else if (t.DType == DType.Float64) comm.Broadcast(MemoryMarshal.AsBytes(t.Span<double>()), root);
+            else throw new ArgumentException($"'{name}' is {t.DType}; distributed training broadcasts float32 and float64 state", nameof(model));
         }
     }
 
