@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds `hubel` as one native file for a GPU machine that has no .NET SDK (NativeAOT, ~7 MB, no runtime
+# Builds `hubel` as one native file for a GPU machine that has no .NET SDK (NativeAOT, ~8 MB, no runtime
 # needed), into out/gpu/. Carry out/gpu to that machine and run `out/gpu/Hubel.Cli device --check`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
