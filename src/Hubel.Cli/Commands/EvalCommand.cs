@@ -38,6 +38,9 @@ internal static class EvalCommand
         datasetName ??= dataDir is null ? "shipped" : "fashion-mnist";
         if (datasetName == "shipped" && dataDir is not null) throw new UsageException("--data reads the full Fashion-MNIST; use it with --dataset fashion-mnist");
         var test = TrainData.EvalSet(datasetName, dataDir, info);
+        // A model that `hubel train` fed resized images (VGG, AlexNet, GoogLeNet on 28x28) gets the same resize here.
+        if (TrainData.ModelImageSize(info.Architecture, test.Height, test.Width) == (info.Height, info.Width))
+            test = TrainData.ResizeForModel(test, info.Architecture, info.Height, info.Width, json ? Console.Error : Console.Out);
         if (test.Channels != info.Channels || test.Height != info.Height || test.Width != info.Width || test.ClassCount != info.ClassNames.Count)
             throw new InvalidDataException($"the model expects {info.Channels}x{info.Height}x{info.Width} images in {info.ClassNames.Count} classes; {datasetName} has {test.Channels}x{test.Height}x{test.Width} in {test.ClassCount}");
         var eval = Trainer.Evaluate(net, new BatchLoader(test, 1000, shuffle: false, null, info.InputNormalization));

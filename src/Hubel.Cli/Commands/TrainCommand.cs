@@ -68,11 +68,11 @@ internal static class TrainCommand
         var split = loaded.Split;
 
         // Models built for larger images (AlexNet, VGG, GoogLeNet, DeepFace) get the images resized to the size they need.
-        var (modelHeight, modelWidth) = ModelZoo.Entry(s.Model).AdaptedSize(split.Train.Height, split.Train.Width);
+        var (modelHeight, modelWidth) = TrainData.ModelImageSize(s.Model, split.Train.Height, split.Train.Width);
         if ((modelHeight, modelWidth) != (split.Train.Height, split.Train.Width))
         {
-            (s.Json ? Console.Error : Console.Out).WriteLine($"{s.Model} does not take {split.Train.Height}x{split.Train.Width} images: resizing them to {modelHeight}x{modelWidth} (bilinear)");
-            split = new TrainTestSplit(ImageResize.Bilinear(split.Train, modelHeight, modelWidth), ImageResize.Bilinear(split.Test, modelHeight, modelWidth));
+            split = new TrainTestSplit(TrainData.ResizeForModel(split.Train, s.Model, modelHeight, modelWidth, s.Json ? Console.Error : Console.Out),
+                ImageResize.Bilinear(split.Test, modelHeight, modelWidth));
             loaded = loaded with { Split = split };
         }
         BatchLoader? validation = null;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Hubel.Autograd;
 using Hubel.Data;
 using Hubel.Data.Augmentation;
+using Hubel.Models;
 using Hubel.Nn;
 using Hubel.Tensors;
 
@@ -139,6 +140,21 @@ internal static class TrainData
         int? Int(string key) => settings.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : null;
         return new(Int("image_size"), Int("channels"), settings.GetValueOrDefault("augment"), settings.GetValueOrDefault("expand") == "true");
     }
+    /// <summary>The image size a zoo model takes for <paramref name="height"/> x <paramref name="width"/> images: the same
+    /// size when it fits, else the model's fixed or minimum size. Models from outside the zoo (imported ONNX graphs) keep
+    /// the size they are given. Train resizes to this size; eval resizes a data set back to what the model was trained at.</summary>
+    public static (int Height, int Width) ModelImageSize(string model, int height, int width) =>
+        ModelZoo.Names.Contains(model) ? ModelZoo.Entry(model).AdaptedSize(height, width) : (height, width);
+
+    /// <summary>Bilinear resize of <paramref name="set"/> to <paramref name="height"/> x <paramref name="width"/>, announced on
+    /// <paramref name="log"/> (stderr under --json, so stdout stays machine-readable).</summary>
+    public static ImageSet ResizeForModel(ImageSet set, string model, int height, int width, TextWriter log)
+    {
+        if ((height, width) == (set.Height, set.Width)) return set;
+        log.WriteLine($"{model} does not take {set.Height}x{set.Width} images: resizing them to {height}x{width} (bilinear)");
+        return ImageResize.Bilinear(set, height, width);
+    }
+
 
     /// <summary>The test split for `hubel eval`: for a folder, the same size, channels and held-out images as when the
     /// model was trained (the split seed is the training seed stored with the model).</summary>
