@@ -77,4 +77,24 @@ internal static class MpiRun
         }
         return found;
     }
+
+    /// <summary>The largest |a - b| / (1e-3 + |a|) over every tensor of two saved models (which must hold the same names),
+    /// and the name of the tensor where it occurs.</summary>
+    public static (double Worst, string Where) WorstRelativeDifference(string pathA, string pathB)
+    {
+        var a = Hubel.Serialization.SafeTensors.Load(pathA).Tensors;
+        var b = Hubel.Serialization.SafeTensors.Load(pathB).Tensors;
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        (double Worst, string Where) result = (0, "");
+        foreach (var name in a.Keys)
+        {
+            double[] x = a[name].ToDoubleArray(), y = b[name].ToDoubleArray();
+            for (int i = 0; i < x.Length; i++)
+            {
+                double d = Math.Abs(x[i] - y[i]) / (1e-3 + Math.Abs(x[i]));
+                if (d > result.Worst) result = (d, $"{name}[{i}]: {x[i]} vs {y[i]}");
+            }
+        }
+        return result;
+    }
 }
