@@ -29,6 +29,7 @@ public sealed class DistributedFlagsTests : IDisposable
         Assert.Equal(one.Trim().Split('\n').Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("learning_rate").GetDouble()), rates);
 
         var (worst, where) = MpiRun.WorstRelativeDifference(P("one.safetensors"), P("two.safetensors"));
+        TestContext.Current.TestOutputHelper?.WriteLine($"1 rank vs 2 ranks: largest relative weight difference {worst:G3} at {where}");
         Assert.True(worst < 1e-3, $"largest relative weight difference {worst:G3} at {where}");
 
         // The augmentation really ran: without it the same run ends elsewhere.
