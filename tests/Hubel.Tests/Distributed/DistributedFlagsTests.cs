@@ -30,7 +30,7 @@ public sealed class DistributedFlagsTests : IDisposable
 
         var (worst, where) = MpiRun.WorstRelativeDifference(P("one.safetensors"), P("two.safetensors"));
         TestContext.Current.TestOutputHelper?.WriteLine($"1 rank vs 2 ranks: largest relative weight difference {worst:G3} at {where}");
-        Assert.True(worst < 1e-3, $"largest relative weight difference {worst:G3} at {where}");
+        Assert.True(worst < 1e-4, $"largest relative weight difference {worst:G3} at {where}");
 
         // The augmentation really ran: without it the same run ends elsewhere.
         (code, _, stderr) = CliProcess.Run([.. common.Where(a => a is not ("--augment" or "shift:2,flip")), "--out", P("plain.safetensors")]);
