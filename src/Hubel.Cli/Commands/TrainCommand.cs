@@ -44,7 +44,9 @@ internal static class TrainCommand
         command.SetAction(r =>
         {
             Determinism.Enabled = r.GetValue(deterministic);
-            return r.GetValue(distributed) ? DistributedTraining.Run(r) : Run(options.Read(r));
+            if (r.GetValue(distributed)) return DistributedTraining.Run(r, options.Read(r));
+            DistributedTraining.RefuseWithoutDistributed(r);
+            return Run(options.Read(r));
         });
         return command;
     }
@@ -140,7 +142,7 @@ internal static class TrainCommand
     }
 
     /// <summary>The confusion matrix of the final model (always) and the training curves (with --plot), next to the model.</summary>
-    private static List<string> WritePictures(string modelPath, TrainSettings s, Module net, BatchLoader test, IReadOnlyList<string> classes,
+    internal static List<string> WritePictures(string modelPath, TrainSettings s, Module net, BatchLoader test, IReadOnlyList<string> classes,
         List<EpochReport> reports, string datasetName)
     {
         string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", Path.GetFileNameWithoutExtension(modelPath));

@@ -87,7 +87,7 @@ internal sealed record TrainSettings
                 Model = Get("model"), Dataset = Get("dataset"), Data = state.Settings.GetValueOrDefault("data"), DataChoice = TrainData.FromSettings(state.Settings),
                 BatchSize = int.Parse(Get("batch_size"), CultureInfo.InvariantCulture), Lr = D("lr"), Momentum = D("momentum"),
                 WeightDecay = D("weight_decay"), Seed = ulong.Parse(Get("seed"), CultureInfo.InvariantCulture),
-                // Checkpoints from `--distributed` runs record only the SGD settings: the others take their defaults.
+                // Checkpoints from before these settings existed (early `--distributed` runs) take the defaults.
                 Optimizer = Opt("optimizer", "sgd"), Nesterov = Opt("nesterov", "false") == "true", Schedule = Opt("schedule", "none"),
                 StepSize = int.Parse(Opt("step_size", "5"), CultureInfo.InvariantCulture), Gamma = double.Parse(Opt("gamma", "0.1"), CultureInfo.InvariantCulture),
                 Milestones = TrainOptions.ParseMilestones(Opt("milestones", "")), WarmupEpochs = int.Parse(Opt("warmup_epochs", "0"), CultureInfo.InvariantCulture),

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Hubel.Cuda.Native;
 
 /// <summary>
@@ -21,38 +19,21 @@ internal static class NativeLibraries
         ["NVRTC"] = ["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so", "nvrtc64_130_0.dll", "nvrtc64_120_0.dll"],
     };
 
-    /// <summary>Loads the first of <paramref name="names"/> that the loader accepts.</summary>
+    /// <summary>Loads the first of <paramref name="names"/> that the loader accepts (the shared <see cref="LoadedLibrary"/>
+    /// search, with <see cref="DirectoryVariable"/> first).</summary>
     /// <exception cref="CudaUnavailableException">none could be loaded; the message names every file tried.</exception>
     public static LoadedLibrary Load(string component, IReadOnlyList<string> names)
     {
         ArgumentException.ThrowIfNullOrEmpty(component);
         ArgumentNullException.ThrowIfNull(names);
         if (names.Count == 0) throw new ArgumentException("at least one library file name is needed", nameof(names));
-        string? dir = Environment.GetEnvironmentVariable(DirectoryVariable);
-        foreach (var name in names)
-        {
-            if (!string.IsNullOrEmpty(dir) && NativeLibrary.TryLoad(Path.Combine(dir, name), out var inDir))
-                return new LoadedLibrary(component, name, inDir);
-            if (NativeLibrary.TryLoad(name, out var handle))
-                return new LoadedLibrary(component, name, handle);
-        }
-        string where = string.IsNullOrEmpty(dir) ? "the loader's search path" : $"{dir} and the loader's search path";
-        throw new CudaUnavailableException(
-            $"{component} not found: tried {string.Join(", ", names)} in {where}. Install the NVIDIA driver and the CUDA 12/13 " +
-            $"libraries (cuBLAS, cuDNN 8/9), or point {DirectoryVariable} at the folder that holds them.");
+        return LoadedLibrary.Load(names, component,
+            $"Install the NVIDIA driver and the CUDA 12/13 libraries (cuBLAS, cuDNN 8/9), or point {DirectoryVariable} at the folder that holds them.",
+            Environment.GetEnvironmentVariable(DirectoryVariable), message => new CudaUnavailableException(message));
     }
 
     public static LoadedLibrary Load(string component) =>
         Load(component, Candidates.TryGetValue(component, out var names)
             ? names
             : throw new ArgumentException($"unknown CUDA component '{component}'; expected one of: {string.Join(", ", Candidates.Keys)}", nameof(component)));
-}
-
-/// <summary>A loaded shared library; <see cref="Export"/> resolves entry points and says which one is missing.</summary>
-internal sealed record LoadedLibrary(string Component, string FileName, IntPtr Handle)
-{
-    public IntPtr Export(string symbol) =>
-        NativeLibrary.TryGetExport(Handle, symbol, out var address)
-            ? address
-            : throw new CudaUnavailableException($"{Component} ({FileName}) has no entry point '{symbol}'; the library is too old or not the one Hubel expects.");
 }

@@ -1,3 +1,5 @@
+using Hubel.Interop;
+
 namespace Hubel.Distributed;
 
 /// <summary>
@@ -32,9 +34,9 @@ internal sealed unsafe class MpiNative
 
     public string LibraryName { get; }
 
-    private MpiNative(NativeLibraryLoader lib)
+    private MpiNative(LoadedLibrary lib)
     {
-        LibraryName = lib.LoadedName;
+        LibraryName = lib.FileName;
         InitThread = (delegate* unmanaged<int*, IntPtr, int, int*, int>)lib.Export("MPI_Init_thread");
         Initialized = (delegate* unmanaged<int*, int>)lib.Export("MPI_Initialized");
         Finalized = (delegate* unmanaged<int*, int>)lib.Export("MPI_Finalized");
@@ -58,7 +60,7 @@ internal sealed unsafe class MpiNative
 
     /// <summary>Loads libmpi from the first of <paramref name="candidates"/> that exists (default: Open MPI's names).</summary>
     public static MpiNative Load(IReadOnlyList<string>? candidates = null) =>
-        new(NativeLibraryLoader.Load(candidates ?? DefaultCandidates, "Open MPI (libmpi)",
+        new(LoadedLibrary.Load(candidates ?? DefaultCandidates, "Open MPI (libmpi)",
             "Install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or add its directory to LD_LIBRARY_PATH."));
 
     /// <summary>Throws with MPI's own description when <paramref name="code"/> is not MPI_SUCCESS.</summary>

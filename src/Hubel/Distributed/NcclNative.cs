@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Hubel.Interop;
 
 namespace Hubel.Distributed;
 
@@ -41,7 +42,7 @@ internal sealed unsafe class NcclNative
     public readonly delegate* unmanaged<IntPtr, int> CudaStreamDestroy;
     public readonly delegate* unmanaged<int, IntPtr> CudaGetErrorString;
 
-    private NcclNative(NativeLibraryLoader nccl, NativeLibraryLoader cuda)
+    private NcclNative(LoadedLibrary nccl, LoadedLibrary cuda)
     {
         GetUniqueId = (delegate* unmanaged<NcclUniqueId*, int>)nccl.Export("ncclGetUniqueId");
         CommInitRank = (delegate* unmanaged<IntPtr*, int, NcclUniqueId, int, int>)nccl.Export("ncclCommInitRank");
@@ -65,9 +66,9 @@ internal sealed unsafe class NcclNative
     /// <summary>Loads NCCL first (the usual missing piece), then the CUDA runtime; each failure says what to install.</summary>
     public static NcclNative Load(IReadOnlyList<string>? ncclCandidates = null, IReadOnlyList<string>? cudaCandidates = null)
     {
-        var nccl = NativeLibraryLoader.Load(ncclCandidates ?? DefaultNcclCandidates, "NVIDIA NCCL (libnccl)",
+        var nccl = LoadedLibrary.Load(ncclCandidates ?? DefaultNcclCandidates, "NVIDIA NCCL (libnccl)",
             "NCCL needs an NVIDIA GPU machine with libnccl2 installed (or its directory on LD_LIBRARY_PATH); on CPU-only machines use MPI.");
-        var cuda = NativeLibraryLoader.Load(cudaCandidates ?? DefaultCudaCandidates, "the CUDA runtime (libcudart)",
+        var cuda = LoadedLibrary.Load(cudaCandidates ?? DefaultCudaCandidates, "the CUDA runtime (libcudart)",
             "Install the CUDA runtime that matches the NCCL build, or add its directory to LD_LIBRARY_PATH.");
         return new NcclNative(nccl, cuda);
     }

@@ -17,7 +17,23 @@ public static partial class F
     /// no running statistics in evaluation; one value per channel in training.</exception>
     /// <exception cref="ArgumentOutOfRangeException">momentum outside [0, 1] or eps not positive.</exception>
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
-        bool training = false, double momentum = 0.1, double eps = 1e-5)
+        bool training = false, double momentum = 0.1, double eps = 1e-5) =>
+        BatchNormCore(input, runningMean, runningVar, weight, bias, training, momentum, eps, sumOverReplicas: null);
+
+    /// <summary>Synchronised batch norm (training only): as <see cref="BatchNorm"/> with the statistics of the global
+    /// batch spread over the replicas of a data-parallel model. <paramref name="sumOverReplicas"/> must replace every
+    /// element of its buffer by the element's sum over all replicas (every replica calls it in the same order): forward
+    /// sums each channel's Σx, Σx² and the value count, backward Σdy and Σdy·x̂, so the input gradient is the global
+    /// batch's. Weight and bias gradients stay this replica's (the data-parallel gradient average combines them).</summary>
+    internal static Tensor SyncBatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        double momentum, double eps, Action<double[]> sumOverReplicas)
+    {
+        ArgumentNullException.ThrowIfNull(sumOverReplicas);
+        return BatchNormCore(input, runningMean, runningVar, weight, bias, training: true, momentum, eps, sumOverReplicas);
+    }
+
+    private static Tensor BatchNormCore(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, double momentum, double eps, Action<double[]>? sumOverReplicas)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 2) throw new ArgumentException($"input must be [N, C, *]; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
@@ -34,7 +50,8 @@ public static partial class F
         if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");
         if (!(eps > 0) || !double.IsFinite(eps)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be a positive finite number");
         long count = (long)n * s;
-        if (training && count <= 1)
+        // Synchronised, this replica's share may be tiny; the global count is checked once the replicas have reported.
+        if (training && count <= 1 && sumOverReplicas is null)
             throw new ArgumentException($"training needs more than one value per channel; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
 
         var x = input.Detach().Contiguous();
@@ -46,6 +63,7 @@ public static partial class F
             mean = new double[c]; variance = new double[c];
             if (x.DType == DType.Float32) NormKernels.BatchStats<float>(Mem<float>(x), n, c, s, mean, variance);
             else NormKernels.BatchStats<double>(Mem<double>(x), n, c, s, mean, variance);
+            if (sumOverReplicas is not null) count = CombineReplicaStats(mean, variance, count, sumOverReplicas, input);
             if (runningMean is not null) UpdateRunningStats(runningMean, runningVar!, mean, variance, momentum, count);
         }
         else
@@ -66,12 +84,60 @@ public static partial class F
             var dx = input.RequiresGrad ? Tensor.Empty(x.ShapeArray, x.DType) : null;
             var dw = weight is { RequiresGrad: true } ? Tensor.Empty([c], x.DType) : null;
             var db = bias is { RequiresGrad: true } ? Tensor.Empty([c], x.DType) : null;
-            if (x.DType == DType.Float32)
+            if (sumOverReplicas is not null)
+            {
+                if (x.DType == DType.Float32) SyncBatchNormBackward<float>(x, dy, dx, dw, db, w, n, c, s, mean, invStd, count, sumOverReplicas);
+                else SyncBatchNormBackward<double>(x, dy, dx, dw, db, w, n, c, s, mean, invStd, count, sumOverReplicas);
+            }
+            else if (x.DType == DType.Float32)
                 NormKernels.BatchNormBackward<float>(Mem<float>(x), Mem<float>(dy), OptMut<float>(dx), OptMut<float>(dw), OptMut<float>(db), n, c, s, mean, invStd, OptMem<float>(w), training);
             else
                 NormKernels.BatchNormBackward<double>(Mem<double>(x), Mem<double>(dy), OptMut<double>(dx), OptMut<double>(dw), OptMut<double>(db), n, c, s, mean, invStd, OptMem<double>(w), training);
             return [dx, .. weight is null ? Array.Empty<Tensor?>() : [dw], .. bias is null ? Array.Empty<Tensor?>() : [db]];
         });
+    }
+
+    /// <summary>Turns this replica's per-channel mean and biased variance over <paramref name="localCount"/> values into
+    /// the global batch's, in place, through the sums Σx, Σx² and the count; returns the global count.</summary>
+    private static long CombineReplicaStats(double[] mean, double[] variance, long localCount, Action<double[]> sumOverReplicas, Tensor input)
+    {
+        int c = mean.Length;
+        var sums = new double[2 * c + 1];
+        for (int ch = 0; ch < c && localCount > 0; ch++)
+        {
+            sums[ch] = mean[ch] * localCount;
+            sums[c + ch] = (variance[ch] + mean[ch] * mean[ch]) * localCount;
+        }
+        sums[2 * c] = localCount;
+        sumOverReplicas(sums);
+        double total = sums[2 * c];
+        // Every replica sees the same total, so all of them throw here or none does (no replica is left waiting).
+        if (!(total > 1))
+            throw new ArgumentException($"training needs more than one value per channel over all replicas; got {total} (this replica's shape {ShapeMath.Format(input.ShapeArray)})", nameof(input));
+        for (int ch = 0; ch < c; ch++)
+        {
+            mean[ch] = sums[ch] / total;
+            variance[ch] = Math.Max(sums[c + ch] / total - mean[ch] * mean[ch], 0);
+        }
+        return (long)total;
+    }
+
+    /// <summary>Synchronised backward: the weight and bias gradients from this replica's sums, the input gradient from
+    /// the sums over all replicas (always exchanged, so that every replica makes the same collective calls).</summary>
+    private static void SyncBatchNormBackward<T>(Tensor x, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Tensor? w, int n, int c, int s,
+        double[] mean, double[] invStd, long count, Action<double[]> sumOverReplicas) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double[] sumG = new double[c], sumGx = new double[c];
+        NormKernels.BatchNormGradSums(Mem<T>(x), Mem<T>(dy), n, c, s, mean, invStd, sumG, sumGx);
+        NormKernels.WriteChannelSums(OptMut<T>(dw), sumGx);
+        NormKernels.WriteChannelSums(OptMut<T>(db), sumG);
+        var both = new double[2 * c];
+        sumG.CopyTo(both, 0);
+        sumGx.CopyTo(both, c);
+        sumOverReplicas(both);
+        if (dx is null) return;
+        NormKernels.BatchNormInputGrad(Mem<T>(x), Mem<T>(dy), MutMem<T>(dx), n, c, s, mean, invStd, OptMem<T>(w), batchStats: true,
+            both[..c], both[c..], count);
     }
 
     /// <summary>PyTorch's running-statistics update, in place and outside the graph: the variance is the unbiased

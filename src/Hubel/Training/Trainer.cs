@@ -53,6 +53,10 @@ public sealed class Trainer(Module model, Optimizer optimizer)
     /// <summary>Runs after backward and before clipping and the optimiser step, with gradients in place.</summary>
     public Action<Trainer>? AfterBackward { get; set; }
 
+    /// <summary>Opens a scope around each backward pass (data-parallel training sends gradients from inside it while
+    /// the pass goes on); null: none.</summary>
+    public Func<IDisposable>? AroundBackward { get; set; }
+
     /// <summary>Trains one epoch over <paramref name="train"/>, then evaluates on <paramref name="validation"/> (if given)
     /// and <paramref name="test"/>.</summary>
     public EpochReport RunEpoch(int epoch, BatchLoader train, BatchLoader test, Action<BatchProgress>? progress = null, BatchLoader? validation = null)
@@ -76,7 +80,7 @@ public sealed class Trainer(Module model, Optimizer optimizer)
             batch++;
             progress?.Invoke(new BatchProgress(epoch, batch, batches, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds));
         }
-        if (Schedule?.Unit == ScheduleUnit.Epoch) Schedule.Step();
+        FinishEpoch();
         double seconds = clock.Elapsed.TotalSeconds;
         var val = validation is null ? null : Evaluate(Model, validation);
         var eval = Evaluate(Model, test);
@@ -90,13 +94,20 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         var logits = Model.Forward(images);
         var loss = F.CrossEntropy(logits, labels, LabelSmoothing);
         Optimizer.ZeroGrad();
-        loss.Backward();
+        using (AroundBackward?.Invoke()) loss.Backward();
         AfterBackward?.Invoke(this);
         if (ClipGradNorm > 0) GradClip.ClipGradNorm(Optimizer.Parameters, ClipGradNorm);
         if (ClipGradValue > 0) GradClip.ClipGradValue(Optimizer.Parameters, ClipGradValue);
         Optimizer.Step();
         if (Schedule?.Unit == ScheduleUnit.Batch) Schedule.Step();
         return (loss.Item(), logits.Detach());
+    }
+
+    /// <summary>Steps a per-epoch schedule. <see cref="RunEpoch"/> calls it after the last batch; loops that drive
+    /// <see cref="TrainStep"/> themselves (data-parallel training) call it at the end of each epoch.</summary>
+    public void FinishEpoch()
+    {
+        if (Schedule?.Unit == ScheduleUnit.Epoch) Schedule.Step();
     }
 
     /// <summary>Mean loss, accuracy and confusion matrix (rows: true class, columns: predicted) in eval mode.</summary>

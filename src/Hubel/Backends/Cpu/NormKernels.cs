@@ -53,27 +53,51 @@ internal static class NormKernels
     public static void BatchNormBackward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> dy, Memory<T>? dx, Memory<T>? dw, Memory<T>? db,
         int n, int c, int s, double[] mean, double[] invStd, ReadOnlyMemory<T>? weight, bool batchStats) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        double[] sumG = new double[c], sumGx = new double[c];
+        BatchNormGradSums(x, dy, n, c, s, mean, invStd, sumG, sumGx);
+        WriteChannelSums(dw, sumGx);
+        WriteChannelSums(db, sumG);
+        if (dx is { } dxm) BatchNormInputGrad(x, dy, dxm, n, c, s, mean, invStd, weight, batchStats, sumG, sumGx, (double)n * s);
+    }
+
+    /// <summary>Per-channel Σdy and Σdy·x̂ with x̂ = (x - mean)·invStd: the weight and bias gradients, and what the input
+    /// gradient needs (summed over all replicas first when batch norm is synchronised).</summary>
+    public static void BatchNormGradSums<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> dy, int n, int c, int s, double[] mean, double[] invStd,
+        double[] sumG, double[] sumGx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         CpuThreads.For(c, (c0, c1) =>
         {
             var xs = x.Span; var gs = dy.Span;
-            double count = (double)n * s;
             for (int ch = c0; ch < c1; ch++)
             {
-                double m = mean[ch], inv = invStd[ch], sumG = 0, sumGx = 0;
+                double m = mean[ch], inv = invStd[ch], g0 = 0, g1 = 0;
                 for (int b = 0; b < n; b++)
                 {
                     int o = (b * c + ch) * s;
                     for (int i = 0; i < s; i++)
                     {
                         double g = double.CreateTruncating(gs[o + i]);
-                        sumG += g;
-                        sumGx += g * (double.CreateTruncating(xs[o + i]) - m) * inv;
+                        g0 += g;
+                        g1 += g * (double.CreateTruncating(xs[o + i]) - m) * inv;
                     }
                 }
-                if (dw is { } dwm) dwm.Span[ch] = T.CreateTruncating(sumGx);
-                if (db is { } dbm) dbm.Span[ch] = T.CreateTruncating(sumG);
-                if (dx is not { } dxm) continue;
-                var dxs = dxm.Span;
+                sumG[ch] = g0;
+                sumGx[ch] = g1;
+            }
+        });
+    }
+
+    /// <summary>The input gradient from the per-channel sums over <paramref name="count"/> values (this batch's N·S,
+    /// or the global count when the statistics were taken over several replicas).</summary>
+    public static void BatchNormInputGrad<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> dy, Memory<T> dx, int n, int c, int s, double[] mean, double[] invStd,
+        ReadOnlyMemory<T>? weight, bool batchStats, double[] sumG, double[] sumGx, double count) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CpuThreads.For(c, (c0, c1) =>
+        {
+            var xs = x.Span; var gs = dy.Span; var dxs = dx.Span;
+            for (int ch = c0; ch < c1; ch++)
+            {
+                double m = mean[ch], inv = invStd[ch];
                 double w = weight is { } wm ? double.CreateTruncating(wm.Span[ch]) : 1, k = w * inv;
                 for (int b = 0; b < n; b++)
                 {
@@ -83,11 +107,19 @@ internal static class NormKernels
                         double g = double.CreateTruncating(gs[o + i]);
                         if (!batchStats) { dxs[o + i] = T.CreateTruncating(k * g); continue; }
                         double xhat = (double.CreateTruncating(xs[o + i]) - m) * inv;
-                        dxs[o + i] = T.CreateTruncating(k / count * (count * g - sumG - xhat * sumGx));
+                        dxs[o + i] = T.CreateTruncating(k / count * (count * g - sumG[ch] - xhat * sumGx[ch]));
                     }
                 }
             }
         });
+    }
+
+    /// <summary>Copies per-channel sums into a weight or bias gradient, when one is wanted.</summary>
+    public static void WriteChannelSums<T>(Memory<T>? target, double[] sums) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (target is not { } t) return;
+        var span = t.Span;
+        for (int ch = 0; ch < sums.Length; ch++) span[ch] = T.CreateTruncating(sums[ch]);
     }
 
     /// <summary>LRN (PyTorch's definition): d_c = k + α/size · Σ x_j² over channels j in [c - size/2, c + (size-1)/2]

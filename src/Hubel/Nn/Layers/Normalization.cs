@@ -6,7 +6,8 @@ namespace Hubel.Nn.Layers;
 /// <summary>Batch normalisation with PyTorch's names and behaviour: parameters weight (γ, ones) and bias (β, zeros)
 /// when affine; buffers running_mean (zeros), running_var (ones) and num_batches_tracked when tracking. Training
 /// normalises with the batch statistics and updates the running ones (momentum null = cumulative average over
-/// batches); evaluation normalises with the running statistics (with the batch's when not tracking).</summary>
+/// batches); evaluation normalises with the running statistics (with the batch's when not tracking). With
+/// <see cref="SyncGroup"/> set, training uses the statistics of the global batch over all replicas (synchronised batch norm).</summary>
 public abstract class BatchNorm : Module
 {
     private long _batches;
@@ -40,6 +41,12 @@ public abstract class BatchNorm : Module
     public Tensor? RunningVar { get; }
     public Tensor? NumBatchesTracked { get; }
 
+    /// <summary>Null: plain batch norm. Set: synchronised batch norm in training, whose mean and variance (and the
+    /// backward's per-channel sums) are those of the global batch over the group's replicas, so N replicas with batch
+    /// B/N compute what one would with batch B; the running statistics get the global mean and unbiased variance.
+    /// Evaluation is unchanged. Parameters, buffers and state_dict names stay the same, so checkpoints do not change.</summary>
+    public IReplicaGroup? SyncGroup { get; set; }
+
     /// <summary>The input ranks this variant accepts (1d: 2 or 3, 2d: 4, 3d: 5).</summary>
     protected abstract bool AcceptsRank(int rank);
 
@@ -57,6 +64,8 @@ public abstract class BatchNorm : Module
             NumBatchesTracked.CopyFrom(Tensor.Scalar(_batches, DType.Float64));
             momentum = Momentum ?? 1.0 / _batches;
         }
+        if (IsTraining && SyncGroup is { } group)
+            return F.SyncBatchNorm(input, RunningMean, RunningVar, Weight, Bias, momentum, Eps, sums => group.SumOverReplicas(sums));
         bool batchStats = IsTraining || RunningMean is null;
         return F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, batchStats, momentum, Eps);
     }
