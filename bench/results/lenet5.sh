@@ -10,7 +10,7 @@
 #   RECIPES  which to run (default "peer tuned")    DATASET  fashion-mnist (default) or shipped (smoke tests)
 #   THREADS  CPU threads (default: all cores)       SEED     seed (default 0)
 #   OUT      results file (default bench/results/lenet5.jsonl; appended to)    RUNS  models and raw output (runs/lenet5)
-#   HUBEL    command that runs the CLI (default: build src/Hubel.Cli and run its dll with dotnet)
+#   HUBEL    command that runs the CLI (default: build src/Hubel.Cli and run its dll with dotnet); DRY_RUN=1 prints the commands
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -36,4 +36,4 @@ for recipe in $RECIPES; do
     *) echo "unknown recipe '$recipe' (peer, tuned)" >&2; exit 2 ;;
   esac
 done
-echo "results appended to $OUT; render with: python3 bench/results/table.py $OUT" >&2
+if [[ -z "${DRY_RUN:-}" ]]; then echo "results appended to $OUT; render with: python3 bench/results/table.py $OUT" >&2; fi

@@ -1,8 +1,9 @@
 # Shared by nielsen_ladder.sh, lenet5.sh and resnet.sh (source it from the repository root): finds the CLI and runs
 # one `hubel train --json` command, then appends its summary line to a results file with record.py.
 #   HUBEL   command that runs the CLI (default: build src/Hubel.Cli in Release and run its dll with dotnet)
+#   DRY_RUN=1  print each command instead of running it (nothing is recorded)
 
-if [[ -z "${HUBEL:-}" ]]; then
+if [[ -z "${HUBEL:-}" && -z "${DRY_RUN:-}" ]]; then
   dotnet build src/Hubel.Cli -c Release -v q -nologo >/dev/null
   HUBEL="dotnet src/Hubel.Cli/bin/Release/net10.0/Hubel.Cli.dll"
 fi
@@ -21,6 +22,11 @@ check_dataset() {
 train_and_record() {
   local results=$1 raw=$2 step=$3 name=$4 reference=$5 label=$6 epochs=$7
   shift 7
+  if [[ -n "${DRY_RUN:-}" ]]; then
+    echo "step $step ($name): hubel $*"
+    LAST_WALL=0
+    return 0
+  fi
   echo "step $step: $name ($epochs epochs)" >&2
   local start end
   start=$(date +%s.%N)

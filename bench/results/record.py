@@ -69,7 +69,7 @@ def main(argv):
         for key in ("best_val_epoch", "best_val_accuracy", "test_accuracy_at_best_val"):
             record.pop(key, None)   # no single epoch to pick for an ensemble
     if a.member is not None:
-        record["note"] = f"member {a.member} of the ensemble run (its own seed, the same settings)"
+        record["note"] = f"member {a.member} of an ensemble run; wall time = the run's / members"
     with open(a.results, "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
     print(json.dumps(record))

@@ -17,7 +17,7 @@
 #   AUGMENT  --augment list (default crop:2,flip)    LR  peak learning rate (default 0.1)    BATCH  (default 128)
 #   DATASET  fashion-mnist (default) or shipped (smoke tests)   THREADS (default: all cores)   SEED (default 0)
 #   OUT      results file (default bench/results/resnet.jsonl; appended to)    RUNS  models and raw output (runs/resnet)
-#   HUBEL    command that runs the CLI (default: build src/Hubel.Cli and run its dll with dotnet)
+#   HUBEL    command that runs the CLI (default: build src/Hubel.Cli and run its dll with dotnet); DRY_RUN=1 prints the commands
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -41,4 +41,4 @@ for model in $MODELS; do
     --momentum 0.9 --nesterov --weight-decay 5e-4 --schedule onecycle --augment "$AUGMENT" \
     --seed "$SEED" --threads "$THREADS" --json --out "$RUNS/$model.safetensors"
 done
-echo "results appended to $OUT; render with: python3 bench/results/table.py $OUT" >&2
+if [[ -z "${DRY_RUN:-}" ]]; then echo "results appended to $OUT; render with: python3 bench/results/table.py $OUT" >&2; fi
