@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Hubel.Autograd;
 using Hubel.Models;
 using Hubel.Nn;
@@ -52,6 +53,21 @@ public class LadderAndDecoderTests
         var actual = net.Call(x).ToDoubleArray();
         var want = expected.ToDoubleArray();
         for (int i = 0; i < want.Length; i++) Assert.Equal(want[i], actual[i], 5);
+    }
+
+    [Fact]
+    public void Result_recipes_train_only_zoo_models_and_climb_nielsens_ladder_in_order()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Hubel.slnx"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        string Script(string name) => File.ReadAllText(Path.Combine(dir.FullName, "bench", "results", name));
+        static string[] Models(string text) => [.. Regex.Matches(text, @"--model ([a-z0-9_-]+)").Select(m => m.Groups[1].Value)];
+        Assert.Equal(["nielsen-dropout", "nielsen-fc", "nielsen-conv1", "nielsen-conv2-sigmoid", "nielsen-conv2", "nielsen-conv2", "nielsen-conv2-fc2"],
+            Models(Script("nielsen_ladder.sh")));
+        Assert.Equal(["lenet5"], Models(Script("lenet5.sh")));
+        Assert.Equal("resnet20", Regex.Match(Script("resnet.sh"), @"MODELS=\$\{MODELS:-([a-z0-9]+)\}").Groups[1].Value);
+        Assert.All(Models(Script("nielsen_ladder.sh")).Append("resnet20").Append("resnet14").Append("resnet8"), m => Assert.Contains(m, ModelZoo.Names));
     }
 
     [Theory]
