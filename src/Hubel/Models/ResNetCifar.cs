@@ -8,7 +8,8 @@ namespace Hubel.Models;
 /// <summary>
 /// The CIFAR ResNets of He et al. 2016 (section 4.2): conv16@3x3 - BN - ReLU, three stages of n basic blocks with 16, 32
 /// and 64 channels (the first block of stages 2 and 3 halves the resolution), global average pooling, fc. Depth 6n + 2:
-/// ResNet-20 (n = 3, 269,722 parameters), ResNet-32 (n = 5, 464,154), ResNet-56 (n = 9, 853,018). Shortcuts are option A (parameter-free:
+/// ResNet-8 (n = 1, 75,290 parameters), ResNet-14 (n = 2, 172,506), ResNet-20 (n = 3, 269,722), ResNet-32 (n = 5,
+/// 464,154), ResNet-56 (n = 9, 853,018), for 3 input channels. Shortcuts are option A (parameter-free:
 /// subsample, then zero-pad the new channels), exactly as the peer's models.py; state_dict names equal PyTorch's
 /// (conv, bn, layers.0.conv1, layers.0.bn1, ..., fc).
 /// </summary>

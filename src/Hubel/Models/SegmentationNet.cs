@@ -5,26 +5,40 @@ using Hubel.Tensors;
 
 namespace Hubel.Models;
 
+/// <summary>How the segmentation decoder doubles the resolution.</summary>
+public enum FcnUpsampling
+{
+    /// <summary>A learned 2x2 stride-2 transposed convolution (U-Net's up-convolution).</summary>
+    TransposedConv,
+    /// <summary>A 1x1 convolution halving the channels, then fixed bilinear 2x upsampling (no checkerboard artefacts;
+    /// 4x fewer weights than the 2x2 transposed conv).</summary>
+    Bilinear,
+}
+
 /// <summary>An encoder-decoder for semantic segmentation (FCN / U-Net style, the notes' "upsampling with transposed
 /// convolutions and skip connections"): two encoder stages (two 3x3 conv - BN - ReLU, then 2x2 max pool), a bottleneck,
-/// and two decoder stages that upsample with a 2x2 stride-2 transposed convolution, concatenate the encoder maps of the
-/// same size (the skip connection restores the detail pooling lost) and apply two 3x3 convs; a 1x1 conv gives per-pixel
-/// class scores [N, classes, H, W] at the input's size. Any input of 4x4 and up (odd sizes are padded back after
+/// and two decoder stages that upsample (a 2x2 stride-2 transposed convolution, or a 1x1 conv and bilinear 2x
+/// interpolation: <see cref="FcnUpsampling"/>), concatenate the encoder maps of the same size (the skip connection
+/// restores the detail pooling lost) and apply two 3x3 convs; a 1x1 conv gives per-pixel class scores [N, classes, H, W]
+/// at the input's size. Any input of 4x4 and up (odd sizes are padded back after
 /// upsampling). With <c>imageLevelOutput</c>, <see cref="Forward"/> averages the pixel scores into image logits
 /// [N, classes] (global average pooling of score maps), so it trains on image labels; <see cref="PixelLogits"/> always
 /// gives the maps.</summary>
 public sealed class SegmentationNet : Module
 {
-    public SegmentationNet(int numClasses, int inChannels = 3, int width = 16, bool imageLevelOutput = false, Rng? rng = null)
+    public SegmentationNet(int numClasses, int inChannels = 3, int width = 16, bool imageLevelOutput = false, Rng? rng = null,
+        FcnUpsampling upsampling = FcnUpsampling.TransposedConv)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (!Enum.IsDefined(upsampling)) throw new ArgumentOutOfRangeException(nameof(upsampling), upsampling, "upsampling must be TransposedConv or Bilinear");
         ImageLevelOutput = imageLevelOutput;
+        Upsampling = upsampling;
         Enc1 = RegisterModule("enc1", new DoubleConv(inChannels, width, rng));
         Enc2 = RegisterModule("enc2", new DoubleConv(width, 2 * width, rng));
         Bottleneck = RegisterModule("bottleneck", new DoubleConv(2 * width, 4 * width, rng));
-        Up2 = RegisterModule("up2", new ConvTranspose2d(4 * width, 2 * width, 2, stride: 2, rng: rng));
+        Up2 = RegisterModule("up2", UpStage(4 * width, 2 * width, upsampling, rng));
         Dec2 = RegisterModule("dec2", new DoubleConv(4 * width, 2 * width, rng));
-        Up1 = RegisterModule("up1", new ConvTranspose2d(2 * width, width, 2, stride: 2, rng: rng));
+        Up1 = RegisterModule("up1", UpStage(2 * width, width, upsampling, rng));
         Dec1 = RegisterModule("dec1", new DoubleConv(2 * width, width, rng));
         Head = RegisterModule("head", new Conv2d(width, numClasses, 1, rng: rng));
         _pool = RegisterModule("pool", new MaxPool2d(2));
@@ -32,12 +46,14 @@ public sealed class SegmentationNet : Module
 
     private readonly MaxPool2d _pool;
     public bool ImageLevelOutput { get; }
+    public FcnUpsampling Upsampling { get; }
     public DoubleConv Enc1 { get; }
     public DoubleConv Enc2 { get; }
     public DoubleConv Bottleneck { get; }
-    public ConvTranspose2d Up2 { get; }
+    /// <summary>The decoder's 2x upsampling: a ConvTranspose2d, or a Sequential(Conv2d 1x1, Upsample bilinear).</summary>
+    public Module Up2 { get; }
     public DoubleConv Dec2 { get; }
-    public ConvTranspose2d Up1 { get; }
+    public Module Up1 { get; }
     public DoubleConv Dec1 { get; }
     public Conv2d Head { get; }
 
@@ -71,8 +87,15 @@ public sealed class SegmentationNet : Module
         return F.CrossEntropy(logits.Permute(0, 2, 3, 1).Reshape(-1, c), targets);
     }
 
+    /// <summary>Doubles the resolution and maps <paramref name="inChannels"/> to <paramref name="outChannels"/>. In the bilinear
+    /// stage the 1x1 conv runs before the interpolation: both are linear and the interpolation weights sum to 1, so the
+    /// order does not change the result (bias included) and the conv sees 4x fewer pixels.</summary>
+    private static Module UpStage(int inChannels, int outChannels, FcnUpsampling upsampling, Rng? rng) => upsampling == FcnUpsampling.Bilinear
+        ? new Sequential(new Conv2d(inChannels, outChannels, 1, rng: rng), new Upsample(scaleFactor: 2, mode: UpsampleMode.Bilinear))
+        : new ConvTranspose2d(inChannels, outChannels, 2, stride: 2, rng: rng);
+
     /// <summary>Pads an upsampled map at the bottom/right to the skip connection's size (floor pooling of an odd side
-    /// loses a row that the transposed convolution cannot restore).</summary>
+    /// loses a row that 2x upsampling cannot restore).</summary>
     private static Tensor MatchSize(Tensor up, Tensor skip)
     {
         int dh = skip.Size(2) - up.Size(2), dw = skip.Size(3) - up.Size(3);

@@ -122,6 +122,11 @@ public abstract class Module
 
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);
 
+    /// <summary>The parameters that require grad: all of them unless some were frozen (RequiresGrad cleared, e.g. an
+    /// <see cref="Layers.Embedding.FromPretrained"/> table), as PyTorch's filter(lambda p: p.requires_grad, ...).
+    /// Optimisers may be given all parameters anyway: a frozen one never gets a gradient, so they skip it.</summary>
+    public IEnumerable<Tensor> TrainableParameters() => Parameters().Where(p => p.RequiresGrad);
+
     public long ParameterCount() => Parameters().Sum(p => (long)p.Numel);
 
     /// <summary>Clears the accumulated gradients of all parameters.</summary>

@@ -9,14 +9,18 @@ using Hubel.Optim.Schedules;
 namespace Hubel.Training;
 
 /// <summary>The supervised classification loop. Each batch: forward, cross-entropy (optionally label-smoothed),
-/// backward, <see cref="AfterBackward"/> (e.g. a gradient all-reduce), gradient clipping, optimiser step, and a
-/// per-batch schedule step; after the epoch, a per-epoch schedule step and evaluation without the tape.</summary>
+/// backward, <see cref="AfterBackward"/> (e.g. a gradient all-reduce), gradient clipping, optimiser step,
+/// weight constraints (<see cref="IWeightConstraint"/>) and a per-batch schedule step; after the epoch, a per-epoch
+/// schedule step and evaluation without the tape.</summary>
 public sealed class Trainer(Module model, Optimizer optimizer)
 {
     private readonly double _labelSmoothing, _clipGradNorm, _clipGradValue;
 
     public Module Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
     public Optimizer Optimizer { get; } = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+
+    // Modules with a weight constraint (TextCNN's max-norm), re-imposed after every step.
+    private readonly IWeightConstraint[] _constraints = [.. model.NamedModules().Select(m => m.Module).OfType<IWeightConstraint>()];
 
     /// <summary>Learning-rate schedule stepped after each batch or each epoch (its <see cref="LrSchedule.Unit"/>).</summary>
     public LrSchedule? Schedule
@@ -99,6 +103,7 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         if (ClipGradNorm > 0) GradClip.ClipGradNorm(Optimizer.Parameters, ClipGradNorm);
         if (ClipGradValue > 0) GradClip.ClipGradValue(Optimizer.Parameters, ClipGradValue);
         Optimizer.Step();
+        foreach (var constraint in _constraints) constraint.ApplyConstraint();
         if (Schedule?.Unit == ScheduleUnit.Batch) Schedule.Step();
         return (loss.Item(), logits.Detach());
     }

@@ -4,13 +4,13 @@ using Hubel.Tensors;
 namespace Hubel.Tests.Onnx;
 
 /// <summary>The model zoo through ONNX: each family (residual adds, dense concatenation, inception branches,
-/// channel shuffle, depthwise-separable and squeeze-excitation blocks, transposed-conv decoders) exported at its
+/// channel shuffle, depthwise-separable and squeeze-excitation blocks, transposed-conv and bilinear decoders) exported at its
 /// smallest input and run in ONNX Runtime, equal to Hubel within 1e-4. The very deep variants repeat these blocks.</summary>
 public class OnnxZooExportTests
 {
     public static TheoryData<string> Families => new(
         "lenet5", "network3", "nielsen-dropout", "resnet20", "resnet18", "resnet50", "se-resnet18", "densenet-bc-100", "googlenet",
-        "nin", "mobilenet_v1", "mobilenet_v2", "shufflenet_v1", "shufflenet_v2_x0_5", "xception", "alexnet-paper", "fcn", "textcnn");
+        "nin", "mobilenet_v1", "mobilenet_v2", "shufflenet_v1", "shufflenet_v2_x0_5", "xception", "alexnet-paper", "fcn", "fcn-bilinear", "textcnn");
 
     [Theory]
     [MemberData(nameof(Families))]

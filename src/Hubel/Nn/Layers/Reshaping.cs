@@ -76,6 +76,26 @@ public sealed class Embedding : Module
         Weight = RegisterParameter("weight", Tensor.Normal([numEmbeddings, embeddingDim], 0, 1, rng ?? Init.Generator, dtype));
     }
 
+    private Embedding(Tensor weights, bool freeze)
+    {
+        Weight = RegisterParameter("weight", weights);
+        if (freeze) Weight.RequiresGrad = false;
+    }
+
+    /// <summary>A table holding a copy of <paramref name="weights"/> [V, D] (pretrained word vectors), as PyTorch's
+    /// nn.Embedding.from_pretrained. With <paramref name="freeze"/> the weight is still a parameter (saved and loaded by
+    /// name) but does not require grad: backward leaves its Grad null, so optimisers skip it and it never changes.</summary>
+    public static Embedding FromPretrained(Tensor weights, bool freeze = true)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Rank != 2 || weights.Size(0) < 1 || weights.Size(1) < 1)
+            throw new ArgumentException($"pretrained weights must be [V, D] with V, D >= 1; got {ShapeMath.Format(weights.ShapeArray)}", nameof(weights));
+        return new Embedding(weights.Detach().Clone(), freeze);
+    }
+
+    /// <summary>Whether the table is trained (false when frozen by <see cref="FromPretrained"/>).</summary>
+    public bool IsTrainable => Weight.RequiresGrad;
+
     public Tensor Weight { get; }
 
     /// <summary>Rows of the table for <paramref name="indices"/> laid out as <paramref name="shape"/>: [*shape, D].</summary>
@@ -96,5 +116,5 @@ public sealed class Embedding : Module
         return F.Embedding(idx, Weight, input.ShapeArray);
     }
 
-    public override string ExtraRepr() => $"{Weight.Size(0)}, {Weight.Size(1)}";
+    public override string ExtraRepr() => $"{Weight.Size(0)}, {Weight.Size(1)}" + (IsTrainable ? "" : ", frozen");
 }
