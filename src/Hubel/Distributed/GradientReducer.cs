@@ -29,8 +29,10 @@ public sealed class GradientReducer
         _comm = comm ?? throw new ArgumentNullException(nameof(comm));
         ArgumentNullException.ThrowIfNull(parameters);
         if (bucketBytes < 4) throw new ArgumentOutOfRangeException(nameof(bucketBytes), $"bucket size must be >= 4 bytes; got {bucketBytes}");
-        _parameters = [.. parameters];
-        if (_parameters.Length == 0) throw new ArgumentException("no parameters to synchronise", nameof(parameters));
+        // Frozen parameters (RequiresGrad false, e.g. a static embedding) never get a gradient; giving them a zero one
+        // here would let the optimiser's weight decay and momentum move them, so they are left out.
+        _parameters = [.. parameters.Where(p => p.RequiresGrad)];
+        if (_parameters.Length == 0) throw new ArgumentException("no trainable parameters to synchronise", nameof(parameters));
         _bucketOf = new int[_parameters.Length];
         var current = new List<int>();
         long bytes = 0;

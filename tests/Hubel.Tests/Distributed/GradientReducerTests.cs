@@ -80,6 +80,23 @@ public class GradientReducerTests
     }
 
     [Fact]
+    public void Frozen_parameters_are_not_synchronised_so_the_optimiser_leaves_them_alone()
+    {
+        var net = new LeNet5(rng: new Rng(1));
+        net.Conv1.Weight.RequiresGrad = false;
+        var loss = F.CrossEntropy(net.Forward(Tensor.Normal([4, 1, 28, 28], 0, 1, new Rng(2))), [1, 2, 3, 4]);
+        var frozenBefore = net.Conv1.Weight.ToFloatArray();
+        var reducer = new GradientReducer(new MirrorCommunicator(2), net.Parameters().ToList(), 4);
+        using (reducer.Backward()) loss.Backward();
+        reducer.Finish();
+        Assert.Null(net.Conv1.Weight.Grad);   // no zero gradient that weight decay or momentum would act on
+        var sgd = new Hubel.Optim.Sgd(net.Parameters(), lr: 0.1, momentum: 0.9, weightDecay: 0.1);
+        sgd.Step();
+        Assert.Equal(frozenBefore, net.Conv1.Weight.ToFloatArray());
+        Assert.NotNull(net.Conv1.Bias!.Grad);
+    }
+
+    [Fact]
     public void Bad_arguments_are_rejected_clearly()
     {
         var comm = new MirrorCommunicator(2);
