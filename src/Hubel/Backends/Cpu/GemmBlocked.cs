@@ -66,6 +66,7 @@ internal static partial class Gemm
 
     /// <summary>One worker's share of a (jc, pc) step: row slivers [r0, r1) of C against B slivers [s0, s1), packing its own
     /// A blocks of at most MC rows. <paramref name="c"/> points at column jc of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Macro(GemmKernel kernel, bool transA, float* a, int lda, int m, int pc, int kc, int r0, int r1,
         float* packB, int nr, int nc, int s0, int s1, float* c, int ldc, bool overwrite)
     {
@@ -87,6 +88,7 @@ internal static partial class Gemm
 
     /// <summary>One MR x NR tile: full tiles go straight to C; edge tiles are computed into a stack tile (the packed
     /// operands are zero-padded) and only their valid rows and columns are written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Tile(GemmKernel kernel, int kc, float* a, float* b, int nr, float* c, int ldc, int rows, int cols, bool overwrite)
     {
         if (rows == MR && cols == nr)
@@ -104,6 +106,7 @@ internal static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Micro(GemmKernel kernel, int kc, float* a, float* b, float* c, long ldc, bool overwrite)
     {
         switch (kernel)

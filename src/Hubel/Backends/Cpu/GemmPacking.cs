@@ -9,6 +9,7 @@ internal static partial class Gemm
 {
     /// <summary>Packs rows [i0, i0 + rows) and columns [pc, pc + kc) of op(A) into ⌈rows / MR⌉ slivers at
     /// <paramref name="dst"/>. op(A)[i, p] is a[i·lda + p], or a[p·lda + i] when <paramref name="transA"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void PackA(bool transA, float* a, long lda, int i0, int rows, int pc, int kc, float* dst)
     {
         for (int s = 0; s < rows; s += MR)
@@ -49,6 +50,7 @@ internal static partial class Gemm
     /// <summary>Packs slivers [s0, s1) of the block of op(B) with rows [pc, pc + kc) and columns [jc, jc + nc) into
     /// <paramref name="dst"/> (sliver s at dst + s·kc·nr). op(B)[p, j] is b[p·ldb + j], or b[j·ldb + p] when
     /// <paramref name="transB"/>. Slivers are independent, so workers can pack disjoint ranges at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void PackB(bool transB, float* b, long ldb, int pc, int kc, int jc, int nc, int nr, int s0, int s1, float* dst)
     {
         for (int s = s0; s < s1; s++)
