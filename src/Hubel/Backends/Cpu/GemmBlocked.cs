@@ -86,16 +86,20 @@ internal static partial class Gemm
         }
     }
 
-    /// <summary>One MR x NR tile: full tiles go straight to C; edge tiles are computed into a stack tile (the packed
-    /// operands are zero-padded) and only their valid rows and columns are written.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>One MR x NR tile: full tiles go straight to C; edge tiles take the slower <see cref="EdgeTile"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Tile(GemmKernel kernel, int kc, float* a, float* b, int nr, float* c, int ldc, int rows, int cols, bool overwrite)
     {
-        if (rows == MR && cols == nr)
-        {
-            Micro(kernel, kc, a, b, c, ldc, overwrite);
-            return;
-        }
+        if (rows == MR && cols == nr) Micro(kernel, kc, a, b, c, ldc, overwrite);
+        else EdgeTile(kernel, kc, a, b, nr, c, ldc, rows, cols, overwrite);
+    }
+
+    /// <summary>An edge tile is computed whole into a stack tile (the packed operands are zero-padded) and only its valid
+    /// rows and columns are written to C. Kept out of <see cref="Tile"/> so the common path carries no stack buffer
+    /// (which the JIT would zero on every call).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit]
+    private static unsafe void EdgeTile(GemmKernel kernel, int kc, float* a, float* b, int nr, float* c, int ldc, int rows, int cols, bool overwrite)
+    {
         float* tile = stackalloc float[MR * 32];
         Micro(kernel, kc, a, b, tile, nr, overwrite: true);
         for (int r = 0; r < rows; r++)
@@ -106,7 +110,7 @@ internal static partial class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Micro(GemmKernel kernel, int kc, float* a, float* b, float* c, long ldc, bool overwrite)
     {
         switch (kernel)

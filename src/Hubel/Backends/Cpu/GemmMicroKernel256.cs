@@ -15,9 +15,10 @@ internal static partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Kernel256(int kc, float* a, float* b, long bStride, float* c, long ldc, bool overwrite)
     {
-        if (!overwrite && Sse.IsSupported)
+        if (Sse.IsSupported)
         {
-            // C is read only after the K loop: start those six or twelve cache lines on their way now.
+            // C is read (or, when overwriting, owned for writing) only after the K loop: start its six or twelve cache
+            // lines on their way now, so the miss overlaps the FMAs instead of following them.
             for (int r = 0; r < MR; r++) { Sse.Prefetch0(c + r * ldc); Sse.Prefetch0(c + r * ldc + 15); }
         }
         Vector256<float> c00 = Vector256<float>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;

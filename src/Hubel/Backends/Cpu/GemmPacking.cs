@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Hubel.Backends.Cpu;
 
@@ -30,19 +31,19 @@ internal static partial class Gemm
             }
             else
             {
-                // Each of the h rows is read sequentially and scattered into its lane of the sliver.
-                for (int r = 0; r < MR; r++)
+                float* r0 = a + (i0 + s) * lda + pc;
+                if (h == MR)
                 {
-                    float* d = dst + r;
-                    if (r < h)
+                    // Six rows read side by side, the sliver written sequentially.
+                    float* r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+                    for (int p = 0; p < kc; p++, dst += MR)
                     {
-                        float* src = a + (i0 + s + r) * lda + pc;
-                        for (int p = 0; p < kc; p++, d += MR) *d = src[p];
+                        dst[0] = r0[p]; dst[1] = r1[p]; dst[2] = r2[p]; dst[3] = r3[p]; dst[4] = r4[p]; dst[5] = r5[p];
                     }
-                    else
-                        for (int p = 0; p < kc; p++, d += MR) *d = 0f;
                 }
-                dst += kc * MR;
+                else
+                    for (int p = 0; p < kc; p++, dst += MR)
+                        for (int r = 0; r < MR; r++) dst[r] = r < h ? r0[r * lda + p] : 0f;
             }
         }
     }
@@ -60,12 +61,14 @@ internal static partial class Gemm
             if (!transB)
             {
                 float* src = b + (long)pc * ldb + jc + j;
-                uint bytes = (uint)(w * sizeof(float));
-                for (int p = 0; p < kc; p++, src += ldb, d += nr)
-                {
-                    Unsafe.CopyBlockUnaligned(d, src, bytes);
-                    for (int q = w; q < nr; q++) d[q] = 0f;
-                }
+                if (w == nr)
+                    // Whole slivers (every NR is a multiple of 4) copied with vector moves: a memmove call per 64-byte
+                    // row cost more than the copy.
+                    for (int p = 0; p < kc; p++, src += ldb, d += nr)
+                        for (int q = 0; q < nr; q += 4) Vector128.Store(Vector128.Load(src + q), d + q);
+                else
+                    for (int p = 0; p < kc; p++, src += ldb, d += nr)
+                        for (int q = 0; q < nr; q++) d[q] = q < w ? src[q] : 0f;
             }
             else
             {
