@@ -17,8 +17,8 @@ namespace Hubel.Backends.Cpu;
 /// MC = 144 (a multiple of 6) makes the A block 144·256·4 = 144 KB, under a third of L2, so it is not evicted by the B
 /// slivers streaming through; NC = 4096 (a multiple of every NR) bounds the packed B block to 4 MB of L3. BLIS uses
 /// the same KC and MC for its Zen SGEMM kernel, which has the same 6 x 16 shape.
-/// Work is split over the cores without splitting K: rows of C (or, when there are few rows, columns) go to different
-/// workers, each element is still summed in the same order by the same kernel, so the result does not depend on the
+/// Work is split over the cores without splitting K: chunks of rows of C (or, when there are few rows, of columns) go to
+/// the workers (<see cref="ForChunks"/>), each element is still summed in the same order by the same kernel, so the result does not depend on the
 /// thread count (what <see cref="Determinism"/> needs) and no reduction is needed.
 /// </summary>
 internal static partial class Gemm
@@ -49,17 +49,32 @@ internal static partial class Gemm
                 bool overwrite = pc == 0 && !accumulate;
                 int jc0 = jc, pc0 = pc;
                 if (split && nSlivers > 1)
-                    CpuThreads.For(nSlivers, (s0, s1) => PackB(transB, (float*)bAddr, ldb, pc0, kc, jc0, nc, nr, s0, s1, (float*)packBAddr));
+                    ForChunks(nSlivers, 64, (s0, s1) => PackB(transB, (float*)bAddr, ldb, pc0, kc, jc0, nc, nr, s0, s1, (float*)packBAddr));
                 else
                     PackB(transB, b, ldb, pc, kc, jc, nc, nr, 0, nSlivers, packB);
 
                 void Block(int r0, int r1, int s0, int s1) => Macro(kernel, transA, (float*)aAddr, lda, m, pc0, kc, r0, r1,
                     (float*)packBAddr, nr, nc, s0, s1, (float*)cAddr + jc0, ldc, overwrite);
                 if (!split) Block(0, mSlivers, 0, nSlivers);
-                else if (mSlivers >= 4 * CpuThreads.Count) CpuThreads.For(mSlivers, (r0, r1) => Block(r0, r1, 0, nSlivers));
-                else CpuThreads.For(nSlivers, (s0, s1) => Block(0, mSlivers, s0, s1));
+                else if (mSlivers >= 4 * CpuThreads.Count) ForChunks(mSlivers, MCf / MR, (r0, r1) => Block(r0, r1, 0, nSlivers));
+                else ForChunks(nSlivers, 64, (s0, s1) => Block(0, mSlivers, s0, s1));
             }
         }
+    }
+
+    /// <summary>Runs body(first, last) over [0, count) cut into chunks of at most <paramref name="maxChunk"/> items and at
+    /// least four chunks per worker, handed out dynamically to <see cref="CpuThreads.Count"/> workers. Not one fixed half
+    /// per core: on a shared machine a core is often taken away for a while, and with fixed halves the whole product then
+    /// waits for the slower one; with chunks the other worker takes over the rest. Chunks never split K, so the result is
+    /// the same whatever the chunking or the thread count.</summary>
+    private static void ForChunks(int count, int maxChunk, Action<int, int> body)
+    {
+        int workers = CpuThreads.Count;
+        int size = Math.Clamp((count + 4 * workers - 1) / (4 * workers), 1, maxChunk);
+        int chunks = (count + size - 1) / size;
+        if (workers <= 1 || chunks <= 1) { body(0, count); return; }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            i => body(i * size, Math.Min(count, (i + 1) * size)));
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
