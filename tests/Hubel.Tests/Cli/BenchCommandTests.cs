@@ -47,7 +47,7 @@ public class BenchCommandTests
     {
         var (code, stdout, stderr) = CliProcess.Run("bench", "gemm", "--quick", "--peer", "none");
         Assert.True(code == 0, stderr);
-        foreach (var column in new[] { "workload", "case", "Hubel", "ratio", "unit", "peak (FMA loop)" })
+        foreach (var column in new[] { "workload", "case", "Hubel", "ratio", "unit", "peak per core (FMA loop)" })
             Assert.Contains(column, stdout);
     }
 

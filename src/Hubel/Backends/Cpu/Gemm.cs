@@ -7,7 +7,8 @@ using System.Runtime.Intrinsics;
 namespace Hubel.Backends.Cpu;
 
 /// <summary>
-/// Row-major GEMM: C = op(A) * op(B) (+ C when accumulating), for float and double.
+/// Row-major GEMM: C = op(A) * op(B) (+ C when accumulating), for float and double. float32 goes to
+/// <see cref="RunF32"/> (GemmF32.cs, GemmBlocked.cs); what follows is the generic path that double uses.
 /// Goto-style blocking: a KC-deep slice of B is packed into NR-wide panels and A into MR-tall panels,
 /// so the micro-kernel streams both from cache with unit stride; a 6 x 2-vector register tile
 /// accumulates with fused multiply-add. Column panels are split over the CPU workers.
@@ -30,6 +31,12 @@ internal static partial class Gemm
         bool accumulate, bool parallel = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            RunF32(GemmKernel.Auto, transA, transB, m, n, k, MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb,
+                MemoryMarshal.Cast<T, float>(c), ldc, accumulate, parallel);
+            return;
+        }
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
@@ -40,9 +47,6 @@ internal static partial class Gemm
         CheckExtent(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b));
         CheckExtent(c.Length, m, n, ldc, nameof(c));
 
-        if (typeof(T) == typeof(float) && TryFastF32(transA, transB, m, n, k,
-                MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, MemoryMarshal.Cast<T, float>(c), ldc, accumulate, parallel))
-            return;
 
         int nr = NR<T>();
         int mPanels = (m + MR - 1) / MR;
@@ -120,10 +124,7 @@ internal static partial class Gemm
                     {
                         int nrows = Math.Min(MR, m - i);
                         T* ap = pa + (long)(i / MR) * kc * MR;
-                        if (typeof(T) == typeof(float))
-                            TileF32(kc, (float*)ap, (float*)bp, 16, (float*)(c + (long)i * ldc + jc + j), ldc, nrows, ncols, overwrite);
-                        else
-                            MicroKernel(kc, ap, bp, c + (long)i * ldc + jc + j, ldc, nrows, ncols, overwrite);
+                        MicroKernel(kc, ap, bp, c + (long)i * ldc + jc + j, ldc, nrows, ncols, overwrite);
                     }
                 }
             }

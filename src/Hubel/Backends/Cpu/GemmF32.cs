@@ -16,6 +16,30 @@ internal static partial class Gemm
 {
     private const int SmallM = 4 * MR;
 
+    /// <summary>float32 C = op(A)·op(B) (+ C) with the given micro-kernel; <see cref="GemmKernel.Auto"/> is what
+    /// <see cref="Run{T}"/> uses, the others let tests run every variant on any machine. <paramref name="shapePaths"/>
+    /// false skips the few-row and long-K paths below, so tests reach the blocked algorithm with any shape.</summary>
+    internal static unsafe void RunF32(GemmKernel kernel, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, bool parallel = true,
+        bool shapePaths = true)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+        CheckExtent(a.Length, transA ? k : m, transA ? m : k, lda, nameof(a));
+        CheckExtent(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b));
+        CheckExtent(c.Length, m, n, ldc, nameof(c));
+        kernel = GemmKernels.Resolve(kernel);
+        // The shape-specific paths below are written with Vector256; they stand aside when a narrower kernel is asked for.
+        bool wide = shapePaths && Vector256.IsHardwareAccelerated && kernel is GemmKernel.Vector256 or GemmKernel.Vector512;
+        if (wide && TryFastF32(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel)) return;
+        fixed (float* pa = a, pb = b, pc = c)
+            RunBlocked(kernel, transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, parallel);
+    }
+
     private static unsafe bool TryFastF32(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, bool parallel)
     {
@@ -133,11 +157,11 @@ internal static partial class Gemm
     {
         if (rows == MR && cols == 16)
         {
-            KernelF32(kc, a, b, bStride, c, ldc, overwrite);
+            Kernel256(kc, a, b, bStride, c, ldc, overwrite);
             return;
         }
         float* tile = stackalloc float[MR * 16];
-        KernelF32(kc, a, b, bStride, tile, 16, overwrite: true);
+        Kernel256(kc, a, b, bStride, tile, 16, overwrite: true);
         for (int r = 0; r < rows; r++)
         {
             float* dst = c + (long)r * ldc;
@@ -145,42 +169,5 @@ internal static partial class Gemm
             if (overwrite) for (int q = 0; q < cols; q++) dst[q] = src[q];
             else for (int q = 0; q < cols; q++) dst[q] += src[q];
         }
-    }
-
-    /// <summary>The register-tiled core: 12 accumulators (6 rows x 2 vectors of 8) stay in registers across
-    /// the whole K loop; written non-generically so the JIT keeps them enregistered (the generic version spilled).
-    /// B rows are <paramref name="bStride"/> floats apart: 16 when packed, the row length when read in place.</summary>
-    private static unsafe void KernelF32(int kc, float* a, float* b, long bStride, float* c, int ldc, bool overwrite)
-    {
-        Vector256<float> c00 = Vector256<float>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        Vector256<float> c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var x = Vector256.Create(a[0]); c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01);
-            x = Vector256.Create(a[1]); c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11);
-            x = Vector256.Create(a[2]); c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21);
-            x = Vector256.Create(a[3]); c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31);
-            x = Vector256.Create(a[4]); c40 = Vector256.MultiplyAddEstimate(x, b0, c40); c41 = Vector256.MultiplyAddEstimate(x, b1, c41);
-            x = Vector256.Create(a[5]); c50 = Vector256.MultiplyAddEstimate(x, b0, c50); c51 = Vector256.MultiplyAddEstimate(x, b1, c51);
-            a += MR;
-            b += bStride;
-        }
-        if (!overwrite)
-        {
-            c00 += Vector256.Load(c); c01 += Vector256.Load(c + 8);
-            c10 += Vector256.Load(c + ldc); c11 += Vector256.Load(c + ldc + 8);
-            c20 += Vector256.Load(c + 2 * ldc); c21 += Vector256.Load(c + 2 * ldc + 8);
-            c30 += Vector256.Load(c + 3 * ldc); c31 += Vector256.Load(c + 3 * ldc + 8);
-            c40 += Vector256.Load(c + 4 * ldc); c41 += Vector256.Load(c + 4 * ldc + 8);
-            c50 += Vector256.Load(c + 5 * ldc); c51 += Vector256.Load(c + 5 * ldc + 8);
-        }
-        c00.Store(c); c01.Store(c + 8);
-        c10.Store(c + ldc); c11.Store(c + ldc + 8);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
-        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 8);
-        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
     }
 }

@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Hubel.Backends.Cpu;
+
+/// <summary>
+/// The float32 GEMM in the BLIS / GotoBLAS arrangement: C[m, n] (+)= op(A)·op(B) as five loops around one micro-kernel.
+/// <code>
+/// for jc in 0..n by NC          B block: KC x NC, packed once per (jc, pc) by all workers together (stays in L3)
+///   for pc in 0..k by KC
+///     for ic in 0..m by MC      A block: MC x KC, packed by the worker that owns those rows (stays in L2)
+///       for jr in 0..NC by NR   B sliver: KC x NR (stays in L1 while the A slivers stream past it)
+///         for ir in 0..MC by MR   micro-kernel: MR x NR tile of C in registers across all of KC
+/// </code>
+/// Sizes for this machine class (AMD Zen 3: 32 KB L1d and 512 KB L2 per core, shared L3), 6 x 16 tiles:
+/// KC = 256 puts the B sliver at 256·16·4 = 16 KB, half of L1, leaving the other half to the 6 KB A sliver and C lines;
+/// MC = 144 (a multiple of 6) makes the A block 144·256·4 = 144 KB, under a third of L2, so it is not evicted by the B
+/// slivers streaming through; NC = 4096 (a multiple of every NR) bounds the packed B block to 4 MB of L3. BLIS uses
+/// the same KC and MC for its Zen SGEMM kernel, which has the same 6 x 16 shape.
+/// Work is split over the cores without splitting K: chunks of rows of C (or, when there are few rows, of columns) go to
+/// the workers (<see cref="ForChunks"/>), each element is still summed in the same order by the same kernel, so the result does not depend on the
+/// thread count (what <see cref="Determinism"/> needs) and no reduction is needed.
+/// </summary>
+internal static partial class Gemm
+{
+    private const int KCf = 256;
+    private const int MCf = 144;
+    private const int NCf = 4096;
+
+    /// <summary>Below this many multiply-adds one core finishes before a second one would have started.</summary>
+    private const long ParallelMinWork = 1L << 19;
+
+    private static unsafe void RunBlocked(GemmKernel kernel, bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel)
+    {
+        kernel = GemmKernels.Resolve(kernel);
+        int nr = GemmKernels.NR(kernel);
+        bool split = parallel && CpuThreads.Count > 1 && (long)m * n * k >= ParallelMinWork;
+        int ncMax = Math.Min(NCf, RoundUp(n, nr)), kcMax = Math.Min(KCf, k);
+        float* packB = PackBuffers.B(ncMax * kcMax);
+        nint aAddr = (nint)a, bAddr = (nint)b, cAddr = (nint)c, packBAddr = (nint)packB;
+        int mSlivers = (m + MR - 1) / MR;
+        for (int jc = 0; jc < n; jc += NCf)
+        {
+            int nc = Math.Min(NCf, n - jc), nSlivers = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < k; pc += KCf)
+            {
+                int kc = Math.Min(KCf, k - pc);
+                bool overwrite = pc == 0 && !accumulate;
+                int jc0 = jc, pc0 = pc;
+                if (split && nSlivers > 1)
+                    ForChunks(nSlivers, 64, (s0, s1) => PackB(transB, (float*)bAddr, ldb, pc0, kc, jc0, nc, nr, s0, s1, (float*)packBAddr));
+                else
+                    PackB(transB, b, ldb, pc, kc, jc, nc, nr, 0, nSlivers, packB);
+
+                void Block(int r0, int r1, int s0, int s1) => Macro(kernel, transA, (float*)aAddr, lda, m, pc0, kc, r0, r1,
+                    (float*)packBAddr, nr, nc, s0, s1, (float*)cAddr + jc0, ldc, overwrite);
+                if (!split) Block(0, mSlivers, 0, nSlivers);
+                else if (mSlivers >= 4 * CpuThreads.Count) ForChunks(mSlivers, MCf / MR, (r0, r1) => Block(r0, r1, 0, nSlivers));
+                else ForChunks(nSlivers, 64, (s0, s1) => Block(0, mSlivers, s0, s1));
+            }
+        }
+    }
+
+    /// <summary>Runs body(first, last) over [0, count) cut into chunks of at most <paramref name="maxChunk"/> items and at
+    /// least four chunks per worker, handed out dynamically to <see cref="CpuThreads.Count"/> workers. Not one fixed half
+    /// per core: on a shared machine a core is often taken away for a while, and with fixed halves the whole product then
+    /// waits for the slower one; with chunks the other worker takes over the rest. Chunks never split K, so the result is
+    /// the same whatever the chunking or the thread count.</summary>
+    private static void ForChunks(int count, int maxChunk, Action<int, int> body)
+    {
+        int workers = CpuThreads.Count;
+        int size = Math.Clamp((count + 4 * workers - 1) / (4 * workers), 1, maxChunk);
+        int chunks = (count + size - 1) / size;
+        if (workers <= 1 || chunks <= 1) { body(0, count); return; }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            i => body(i * size, Math.Min(count, (i + 1) * size)));
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+
+    /// <summary>One worker's share of a (jc, pc) step: row slivers [r0, r1) of C against B slivers [s0, s1), packing its own
+    /// A blocks of at most MC rows. <paramref name="c"/> points at column jc of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Macro(GemmKernel kernel, bool transA, float* a, int lda, int m, int pc, int kc, int r0, int r1,
+        float* packB, int nr, int nc, int s0, int s1, float* c, int ldc, bool overwrite)
+    {
+        float* packA = PackBuffers.A(MCf * kc);
+        for (int i0 = r0 * MR, iEnd = Math.Min(m, r1 * MR); i0 < iEnd; i0 += MCf)
+        {
+            int mc = Math.Min(MCf, iEnd - i0);
+            PackA(transA, a, lda, i0, mc, pc, kc, packA);
+            for (int s = s0; s < s1; s++)
+            {
+                int j = s * nr, cols = Math.Min(nr, nc - j);
+                float* bSliver = packB + (long)s * kc * nr;
+                float* cTile = c + (long)i0 * ldc + j;
+                for (int ir = 0; ir < mc; ir += MR, cTile += (long)MR * ldc)
+                    Tile(kernel, kc, packA + (long)ir * kc, bSliver, nr, cTile, ldc, Math.Min(MR, mc - ir), cols, overwrite);
+            }
+        }
+    }
+
+    /// <summary>One MR x NR tile: full tiles go straight to C; edge tiles take the slower <see cref="EdgeTile"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Tile(GemmKernel kernel, int kc, float* a, float* b, int nr, float* c, int ldc, int rows, int cols, bool overwrite)
+    {
+        if (rows == MR && cols == nr) Micro(kernel, kc, a, b, c, ldc, overwrite);
+        else EdgeTile(kernel, kc, a, b, nr, c, ldc, rows, cols, overwrite);
+    }
+
+    /// <summary>An edge tile is computed whole into a stack tile (the packed operands are zero-padded) and only its valid
+    /// rows and columns are written to C. Kept out of <see cref="Tile"/> so the common path carries no stack buffer
+    /// (which the JIT would zero on every call).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit]
+    private static unsafe void EdgeTile(GemmKernel kernel, int kc, float* a, float* b, int nr, float* c, int ldc, int rows, int cols, bool overwrite)
+    {
+        float* tile = stackalloc float[MR * 32];
+        Micro(kernel, kc, a, b, tile, nr, overwrite: true);
+        for (int r = 0; r < rows; r++)
+        {
+            float* dst = c + (long)r * ldc, src = tile + r * nr;
+            if (overwrite) for (int q = 0; q < cols; q++) dst[q] = src[q];
+            else for (int q = 0; q < cols; q++) dst[q] += src[q];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Micro(GemmKernel kernel, int kc, float* a, float* b, float* c, long ldc, bool overwrite)
+    {
+        switch (kernel)
+        {
+            case GemmKernel.Vector512: Kernel512(kc, a, b, c, ldc, overwrite); break;
+            case GemmKernel.Vector256: Kernel256(kc, a, b, 16, c, ldc, overwrite); break;
+            case GemmKernel.Vector128: Kernel128(kc, a, b, c, ldc, overwrite); break;
+            default: KernelScalar(kc, a, b, c, ldc, overwrite); break;
+        }
+    }
+
+    /// <summary>Per-thread packing buffers, pinned (so raw pointers stay valid while workers use them), grown on demand
+    /// and then reused: after warm-up a GEMM call allocates nothing. The caller's thread owns the shared B block; every
+    /// worker owns the A block it packs.</summary>
+    private static class PackBuffers
+    {
+        [ThreadStatic] private static float[]? _a;
+        [ThreadStatic] private static float[]? _b;
+
+        public static unsafe float* A(int size) => Pointer(ref _a, size);
+        public static unsafe float* B(int size) => Pointer(ref _b, size);
+
+        private static unsafe float* Pointer(ref float[]? buffer, int size)
+        {
+            if (buffer is null || buffer.Length < size) buffer = GC.AllocateUninitializedArray<float>(Math.Max(size, 1), pinned: true);
+            return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        }
+    }
+}
