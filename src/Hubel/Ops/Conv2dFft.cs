@@ -23,6 +23,9 @@ public enum ConvAlgorithm
     Depthwise,
     /// <summary>1x1 convolution at stride 1 without padding (groups 1) as plain GEMMs on the image planes.</summary>
     Pointwise,
+    /// <summary>Winograd's minimal filtering F(2x2, 3x3): 3x3 kernels at stride 1 and dilation 1 (any padding and groups),
+    /// 16 multiplies per 2x2 output tile instead of 36; input and weight gradients by the same transforms.</summary>
+    Winograd,
 }
 
 public static partial class F

@@ -33,6 +33,7 @@ internal static class ConvKernelChoice
         ConvAlgorithm.SmallChannels => DirectConvKernels.Applies(g, groups),
         ConvAlgorithm.Depthwise => groups > 1 && groups == g.C && outChannels % groups == 0,
         ConvAlgorithm.Pointwise => PointwiseConvKernels.Applies(g, groups),
+        ConvAlgorithm.Winograd => WinogradConv.Applies(g, groups, outChannels),
         _ => false,
     };
 
@@ -65,6 +66,7 @@ internal static class ConvKernelChoice
         ConvAlgorithm.Depthwise => "it needs groups equal to the input channels (> 1) and output channels a multiple of them",
         ConvAlgorithm.Pointwise => "it needs a 1x1 kernel, stride 1, no padding and groups 1",
         ConvAlgorithm.Fft => "it needs stride 1 and dilation 1",
+        ConvAlgorithm.Winograd => "it needs a 3x3 kernel, stride 1 and dilation 1",
         _ => "expected a shape the algorithm supports",
     };
 
