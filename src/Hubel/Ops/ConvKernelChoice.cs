@@ -50,13 +50,15 @@ internal static class ConvKernelChoice
 
     /// <summary>Depthwise kernel for groups = C; the direct kernel for stride 1 with few input channels (lowering would copy
     /// each pixel KH·KW times to feed a GEMM at most 3·KH·KW deep) where measurements favour it; plain GEMM for 1x1 on large
-    /// planes; im2col + GEMM otherwise.</summary>
+    /// planes; Winograd F(2x2, 3x3) for 3x3 stride 1 with 16-128 channels (see <see cref="WinogradConv.Preferred"/> for the
+    /// measurements); im2col + GEMM otherwise.</summary>
     private static ConvAlgorithm Heuristic(in ConvGeometry g, int groups, int outChannels)
     {
         if (DepthwiseKernels.Applies(g, groups, outChannels)) return ConvAlgorithm.Depthwise;
         if (DirectConvKernels.Preferred(g, groups, outChannels)) return ConvAlgorithm.SmallChannels;
         // Per-image GEMMs only pay off on large planes: 0.51x im2col's time at 32x32 (C=Cout=64), 1.28x at 8x8.
         if (PointwiseConvKernels.Applies(g, groups) && g.OutPixels >= 256) return ConvAlgorithm.Pointwise;
+        if (WinogradConv.Preferred(g, groups, outChannels)) return ConvAlgorithm.Winograd;
         return ConvAlgorithm.Im2colGemm;
     }
 

@@ -18,8 +18,13 @@ namespace Hubel.Backends.Cpu;
 internal static class WinogradConv
 {
     /// <summary>Elements of one block's transformed tiles (16 points x channels x tiles): about 1 MB of float32, so a point's
-    /// [C, tiles] matrix is read back by its GEMM from L2.</summary>
+    /// [C, tiles] matrix is read back by its GEMM from cache. Measured on the 2-core AVX2 machine (one thread, CPU time,
+    /// forward; forward+backward): 2^18 beat 2^16 and 2^20 at C = 16 and 64 (N16 C64 56x56: 75; 268 ms against 113; 289 and
+    /// 96; 275); C = 256 on 14x14 wanted larger blocks (23; 91 ms at 2^20 against 29; 111), hence <see cref="MinTiles"/>.</summary>
     private const long BlockBudget = 1 << 18;
+
+    /// <summary>At least this many tiles per GEMM, so many channels do not shrink the GEMMs to slivers.</summary>
+    private const int MinTiles = 256;
 
     /// <summary>One correlation: input [N, C, H, W] read through padding (top, left; negative crops), output [N, K, OH, OW].</summary>
     private readonly record struct Plan(int N, int C, int H, int W, int PadTop, int PadLeft, int K, int OH, int OW, int Groups)
@@ -30,13 +35,22 @@ internal static class WinogradConv
         public int Cg => C / Groups;
         public int Kg => K / Groups;
 
-        public int RowsPerBlock => (int)Math.Clamp(BlockBudget / (16L * Math.Max(Cg, Kg) * TW), 1, 4096);
+        public int RowsPerBlock => (int)Math.Clamp(Math.Max(BlockBudget / (16L * Math.Max(Cg, Kg) * TW), (MinTiles + TW - 1) / TW), 1, 4096);
     }
 
     public static bool Applies(in ConvGeometry g, int groups, int outChannels) =>
         g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1
         // One tile row of transformed tiles (forward, and the input gradient's correlation over H x W) must stay addressable.
-        && 16L * Math.Max(g.C, outChannels) / groups * ((Math.Max(g.OutW, g.W) + 1) / 2 + 8) < 1 << 28;
+        && 16L * Math.Max(g.C, outChannels) / groups * ((Math.Max(g.OutW, g.W) + 1) / 2 + MinTiles + 8) < 1 << 28;
+
+    /// <summary>Where the heuristic picks it: groups 1, 16-128 channels in and out, outputs at least 4x4. Measured against
+    /// im2col + GEMM (float32, 2-core AVX2, loaded machine, best of 3-5, forward; forward+backward in ms):
+    /// N128 C16 32x32 K16 49; 151 against 94; 302. N128 C64 8x8 30; 95 against 39; 118. N32 C64 56x56 250; 962 against
+    /// 545; 1546. N128 C64 4x4 12; 51 against 26; 118. N8 C128 8x8 11; 30 against 19; 53. N32 C32 16x16 23; 60 against
+    /// 30; 63. It loses with few channels (the transforms outweigh GEMMs only C deep): N128 C3 32x32 K16 67; 242 against
+    /// 67; 162, N16 C8 28x28 8; 20 against 1; 12; and at C = K = 256 on 14x14 the backward lost (91 against 67 ms CPU).</summary>
+    public static bool Preferred(in ConvGeometry g, int groups, int outChannels) =>
+        groups == 1 && g.C is >= 16 and <= 128 && outChannels is >= 16 and <= 128 && g.OutH >= 4 && g.OutW >= 4 && Applies(g, groups, outChannels);
 
     private static Plan ForwardPlan(in ConvGeometry g, int groups, int outChannels) =>
         new(g.N, g.C, g.H, g.W, g.PadTop, g.PadLeft, outChannels, g.OutH, g.OutW, groups);
@@ -45,7 +59,9 @@ internal static class WinogradConv
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var plan = ForwardPlan(g, groups, outChannels);
-        Correlate(x, FilterTransform(w.Span, plan.Kg, plan.Cg, groups, flipTranspose: false), b, y, plan, accumulate: false);
+        var u = FilterTransform(w.Span, plan.Kg, plan.Cg, groups, flipTranspose: false);
+        try { Correlate(x, u, b, y, plan, accumulate: false); }
+        finally { ArrayPool<T>.Shared.Return(u); }
     }
 
     public static void Backward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T> dy, Memory<T>? dx, Memory<T>? dw, Memory<T>? db,
@@ -56,7 +72,9 @@ internal static class WinogradConv
         {
             // dX[h] = Σ_i dY[h - (2 - padTop) + i] · w[2 - i]: the same correlation over dY with the flipped kernel.
             var adjoint = new Plan(g.N, outChannels, g.OutH, g.OutW, 2 - g.PadTop, 2 - g.PadLeft, g.C, g.H, g.W, groups);
-            Correlate(dy, FilterTransform(w.Span, plan.Kg, plan.Cg, groups, flipTranspose: true), null, dxm, adjoint, accumulate: true);
+            var u = FilterTransform(w.Span, plan.Kg, plan.Cg, groups, flipTranspose: true);
+            try { Correlate(dy, u, null, dxm, adjoint, accumulate: true); }
+            finally { ArrayPool<T>.Shared.Return(u); }
         }
         if (dw is { } dwm) WeightGradient(x, dy, dwm, plan);
         if (db is { } dbm)
@@ -69,11 +87,12 @@ internal static class WinogradConv
         }
     }
 
-    /// <summary>Per group, [16][rows][cols] transformed kernels: rows = Cout/groups (or C/groups when flipped).</summary>
+    /// <summary>Per group, [16][rows][cols] transformed kernels: rows = Cout/groups (or C/groups when flipped). Rented from
+    /// <see cref="ArrayPool{T}.Shared"/>: the caller returns it.</summary>
     private static T[] FilterTransform<T>(ReadOnlySpan<T> w, int kg, int cg, int groups, bool flipTranspose) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int per = 16 * kg * cg;
-        var u = new T[groups * per];
+        var u = ArrayPool<T>.Shared.Rent(groups * per);
         for (int gi = 0; gi < groups; gi++)
             WinogradTransforms.Filter(w.Slice(gi * kg * cg * 9, kg * cg * 9), kg, cg, flipTranspose, u.AsSpan(gi * per, per));
         return u;
@@ -159,12 +178,14 @@ internal static class WinogradConv
     private static void WeightGradient<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> dy, Memory<T> dw, Plan p) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = p.N * p.TH, perBlock = p.RowsPerBlock, cg = p.Cg, kg = p.Kg, per = 16 * kg * cg;
+        if (rows == 0) { dw.Span.Clear(); return; }   // an empty batch: no tiles, zero gradient
         int workers = CpuThreads.WorkersFor(rows);
         bool inner = workers < CpuThreads.Count;
         var partials = new T[workers][];
         CpuThreads.ForWorkers(rows, workers, (worker, r0, r1) =>
         {
-            var du = partials[worker] = new T[p.Groups * per];
+            var du = partials[worker] = ArrayPool<T>.Shared.Rent(p.Groups * per);
+            du.AsSpan(0, p.Groups * per).Clear();
             int maxLd = Math.Min(perBlock, r1 - r0) * p.TW + 8;
             var v = ArrayPool<T>.Shared.Rent(16 * cg * maxLd);
             var dm = ArrayPool<T>.Shared.Rent(16 * kg * maxLd);
@@ -191,10 +212,13 @@ internal static class WinogradConv
                 ArrayPool<T>.Shared.Return(strip);
             }
         });
-        var total = new T[p.Groups * per];
-        foreach (var part in partials) if (part is not null) TensorPrimitives.Add<T>(total, part, total);
+        // Partial sums reduced into the first worker's (worker 0 always runs: ForWorkers gives it the first range).
+        var total = partials[0].AsSpan(0, p.Groups * per);
+        for (int i = 1; i < partials.Length; i++)
+            if (partials[i] is { } part) TensorPrimitives.Add<T>(total, part.AsSpan(0, total.Length), total);
         for (int gi = 0; gi < p.Groups; gi++)
-            WinogradTransforms.FilterGradient<T>(total.AsSpan(gi * per, per), kg, cg, dw.Span.Slice(gi * kg * cg * 9, kg * cg * 9));
+            WinogradTransforms.FilterGradient<T>(total.Slice(gi * per, per), kg, cg, dw.Span.Slice(gi * kg * cg * 9, kg * cg * 9));
+        foreach (var part in partials) if (part is not null) ArrayPool<T>.Shared.Return(part);
     }
 
     /// <summary>dM[ξ][o][tile] = (A dY Aᵀ)[ξ] for output channels [o0, o0 + Kg); tiles past OH x OW read zeros.</summary>
