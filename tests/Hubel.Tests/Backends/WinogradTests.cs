@@ -61,4 +61,15 @@ public class WinogradTests
         Assert.Equal(e.ShapeArray, y.ShapeArray);
         Tolerant.Equal("output", y.ToDoubleArray(), e.ToDoubleArray(), 1e-12, 1e-12);
     }
+
+    [Fact]
+    public void Layer_rejects_winograd_for_other_kernels_and_runs_it_for_3x3()
+    {
+        Assert.Equal("algorithm", Assert.Throws<ArgumentException>(() => new Hubel.Nn.Layers.Conv2d(2, 2, 5, algorithm: ConvAlgorithm.Winograd)).ParamName);
+        Assert.Equal("algorithm", Assert.Throws<ArgumentException>(() => new Hubel.Nn.Layers.Conv2d(2, 2, 3, stride: 2, algorithm: ConvAlgorithm.Winograd)).ParamName);
+        var layer = new Hubel.Nn.Layers.Conv2d(2, 3, 3, padding: 1, rng: new Rng(4), algorithm: ConvAlgorithm.Winograd);
+        var x = Tensor.Uniform([1, 2, 5, 5], -1, 1, new Rng(5));
+        var expected = F.Conv2d(x, layer.Weight, layer.Bias, padding: 1, algorithm: ConvAlgorithm.Im2colGemm);
+        Tolerant.Equal("layer output", layer.Call(x).ToDoubleArray(), expected.ToDoubleArray(), 2e-5, 1e-5);
+    }
 }
