@@ -11,7 +11,7 @@ namespace Hubel.Tests.Backends;
 public class ConvAlgorithmTests
 {
     private static readonly ConvAlgorithm[] Forcible =
-        [ConvAlgorithm.Im2colGemm, ConvAlgorithm.SmallChannels, ConvAlgorithm.Depthwise, ConvAlgorithm.Pointwise];
+        [ConvAlgorithm.Im2colGemm, ConvAlgorithm.SmallChannels, ConvAlgorithm.Depthwise, ConvAlgorithm.Pointwise, ConvAlgorithm.Winograd];
 
     private static IEnumerable<(string Id, ConvAlgorithm Algorithm)> Fitting()
     {
@@ -75,6 +75,8 @@ public class ConvAlgorithmTests
     [InlineData(ConvAlgorithm.Pointwise, 1, 1, 3)]       // 3x3 kernel
     [InlineData(ConvAlgorithm.Depthwise, 1, 1, 1)]       // groups 1
     [InlineData(ConvAlgorithm.Pointwise, 1, 2, 1)]       // 1x1 but grouped
+    [InlineData(ConvAlgorithm.Winograd, 2, 1, 3)]        // stride 2
+    [InlineData(ConvAlgorithm.Winograd, 1, 1, 5)]        // 5x5 kernel
     public void Forcing_an_algorithm_that_does_not_fit_throws(ConvAlgorithm algorithm, int stride, int groups, int k)
     {
         var x = Tensor.Zeros([1, 4, 6, 6]);

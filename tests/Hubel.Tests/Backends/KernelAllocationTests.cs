@@ -26,11 +26,13 @@ public class KernelAllocationTests
     [InlineData(ConvAlgorithm.Im2colGemm, 6, 14, 16, 0)]     // LeNet conv2
     [InlineData(ConvAlgorithm.SmallChannels, 1, 28, 6, 2)]   // LeNet conv1
     [InlineData(ConvAlgorithm.Pointwise, 16, 10, 32, 0)]
+    [InlineData(ConvAlgorithm.Winograd, 32, 12, 32, 1)]
     public void Warm_convolution_step_allocates_only_its_tensors(ConvAlgorithm algorithm, int c, int hw, int cout, int pad)
     {
         var rng = new Rng(2);
         var x = Tensor.Uniform([64, c, hw, hw], -1, 1, rng).RequireGrad();
-        var w = Tensor.Uniform([cout, c, 5 - (algorithm == ConvAlgorithm.Pointwise ? 4 : 0), 5 - (algorithm == ConvAlgorithm.Pointwise ? 4 : 0)], -1, 1, rng).RequireGrad();
+        int k = algorithm switch { ConvAlgorithm.Pointwise => 1, ConvAlgorithm.Winograd => 3, _ => 5 };
+        var w = Tensor.Uniform([cout, c, k, k], -1, 1, rng).RequireGrad();
         var b = Tensor.Uniform([cout], -1, 1, rng).RequireGrad();
         long outBytes = 0;
         long bytes = Allocated(() =>

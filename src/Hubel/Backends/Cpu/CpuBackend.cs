@@ -36,6 +36,7 @@ internal sealed class CpuBackend : IBackend
             case ConvAlgorithm.Depthwise: DepthwiseKernels.Forward<T>(x, w, b, y, g, outChannels); break;
             case ConvAlgorithm.SmallChannels: DirectConvKernels.Forward<T>(x, w, b, y, g, outChannels); break;
             case ConvAlgorithm.Pointwise: PointwiseConvKernels.Forward<T>(x, w, b, y, g, outChannels); break;
+            case ConvAlgorithm.Winograd: WinogradConv.Forward<T>(x, w, b, y, g, groups, outChannels); break;
             default: ConvNdKernels.Forward<T>(x, w, b, y, ConvGeometry3.From2d(g), groups, outChannels); break;
         }
     }
@@ -48,6 +49,7 @@ internal sealed class CpuBackend : IBackend
             case ConvAlgorithm.Depthwise: DepthwiseKernels.Backward<T>(x, w, dy, dx, dw, db, g, outChannels); break;
             case ConvAlgorithm.SmallChannels: DirectConvKernels.Backward<T>(x, w, dy, dx, dw, db, g, outChannels); break;
             case ConvAlgorithm.Pointwise: PointwiseConvKernels.Backward<T>(x, w, dy, dx, dw, db, g, outChannels); break;
+            case ConvAlgorithm.Winograd: WinogradConv.Backward<T>(x, w, dy, dx, dw, db, g, groups, outChannels); break;
             default: ConvNdKernels.Backward<T>(x, w, dy, dx, dw, db, ConvGeometry3.From2d(g), groups, outChannels); break;
         }
     }

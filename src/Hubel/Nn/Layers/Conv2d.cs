@@ -26,6 +26,8 @@ public sealed class Conv2d : Module
         PaddingMode = ConvPadding.Check(paddingMode, nameof(paddingMode));
         if (algorithm == ConvAlgorithm.Fft && (Stride != new Size2(1, 1) || Dilation != new Size2(1, 1)))
             throw new ArgumentException($"the FFT algorithm needs stride 1 and dilation 1; got stride {Stride}, dilation {Dilation}", nameof(algorithm));
+        if (algorithm == ConvAlgorithm.Winograd && (kernel != new Size2(3, 3) || Stride != new Size2(1, 1) || Dilation != new Size2(1, 1)))
+            throw new ArgumentException($"the Winograd algorithm needs a 3x3 kernel, stride 1 and dilation 1; got kernel {kernel}, stride {Stride}, dilation {Dilation}", nameof(algorithm));
         Algorithm = algorithm;
         int[] shape = [outChannels, inChannels / groups, kernel.H, kernel.W];
         Weight = RegisterParameter("weight", Init.KaimingUniform(shape, a: Math.Sqrt(5), rng: rng));
@@ -40,7 +42,7 @@ public sealed class Conv2d : Module
     public PaddingMode PaddingMode { get; }
     public Size2 Dilation { get; }
     public int Groups { get; }
-    /// <summary>Direct (im2col + GEMM) or Fft; see <see cref="ConvAlgorithm"/>.</summary>
+    /// <summary>Direct (the per-shape heuristic), Fft, or a forced kernel such as Winograd; see <see cref="ConvAlgorithm"/>.</summary>
     public ConvAlgorithm Algorithm { get; }
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
