@@ -13,7 +13,7 @@ namespace Hubel.Tensors;
 internal static class StoragePool
 {
     /// <summary>Upper bound on the bytes held idle in the pool (not on what is rented out).</summary>
-    public const long CapacityBytes = 256L << 20;
+    public const long CapacityBytes = 1L << 30;   // about one ResNet-20 batch-128 training step's tensors
 
     private static readonly ConcurrentDictionary<int, ConcurrentStack<float[]>> Floats = new();
     private static readonly ConcurrentDictionary<int, ConcurrentStack<double[]>> Doubles = new();
