@@ -91,7 +91,8 @@ public sealed class Trainer(Module model, Optimizer optimizer)
     /// and the model's state are kept.</remarks>
     public (double Loss, Tensor Logits) TrainStep(Tensor images, int[] labels)
     {
-        using var scope = PoolMemory ? MemoryScope.Begin() : null;
+        // Not under a ForwardTrace that keeps outputs: those tensors would outlive the step unmarked.
+        using var scope = PoolMemory && ForwardTrace.Current is null ? MemoryScope.Begin() : null;
         var logits = Model.Forward(images);
         var loss = F.CrossEntropy(logits, labels, LabelSmoothing);
         Optimizer.ZeroGrad(setToNone: !PoolMemory);
@@ -130,7 +131,8 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         {
             foreach (var (x, y) in data.Epoch())
             {
-                using var scope = MemoryScope.Begin();   // nothing of a batch outlives it: only numbers are read out
+                // Nothing of a batch outlives it (only numbers are read out), unless a ForwardTrace keeps outputs.
+                using var scope = ForwardTrace.Current is null ? MemoryScope.Begin() : null;
                 var logits = model.Forward(x);
                 lossSum += F.CrossEntropy(logits, y).Item() * y.Length;
                 var predicted = ArgMax(logits);
