@@ -16,7 +16,10 @@ internal static class FashionMnistTraining
 {
     internal sealed record Recipe(string Workload, string PeerMode, int BatchSize, Func<Rng, Module> Model, Func<Module, Optimizer> Optimizer);
 
-    internal sealed record EpochFigures(double ImagesPerSecond, double TestAccuracy);
+    /// <summary>One epoch: speed, accuracy, and (Hubel only) managed-heap bytes allocated per training step on all threads
+    /// and the garbage collections of each generation during the epoch's training loop.</summary>
+    internal sealed record EpochFigures(double ImagesPerSecond, double TestAccuracy, double BytesPerStep = double.NaN,
+        double StepBytesPerStep = double.NaN, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0);
 
     public static void Run(BenchContext ctx, Recipe recipe, int epochs)
     {
@@ -37,6 +40,12 @@ internal static class FashionMnistTraining
         double? peerAcc = Timing.MedianOrNull(theirs.Select(e => e.TestAccuracy).ToArray());
         ctx.Emit(new BenchRow(recipe.Workload, $"train batch {recipe.BatchSize}", Timing.Median(hubel.Select(e => e.ImagesPerSecond)), peerRate, "img/s"));
         ctx.Emit(new BenchRow(recipe.Workload, $"test accuracy after {epochs} epoch(s)", Timing.Median(hubel.Select(e => e.TestAccuracy)), peerAcc, "accuracy"));
+        // Memory (no peer figure): the median epoch's managed allocation per step, and the GC collections per generation
+        // in the case text (a row's figure must be > 0, and a quiet epoch collects nothing in gen2).
+        var gc = hubel.MaxBy(e => e.Gen0 + e.Gen1 + e.Gen2)!;
+        ctx.Emit(new BenchRow(recipe.Workload, "managed KiB allocated per step after the first, forward to optimiser step", Timing.Median(hubel.Select(e => e.StepBytesPerStep / 1024)), null, "KiB"));
+        ctx.Emit(new BenchRow(recipe.Workload, $"managed KiB allocated per step, all threads, with the loader's batch copy; GC collections in the worst epoch: gen0 {gc.Gen0}, gen1 {gc.Gen1}, gen2 {gc.Gen2}",
+            Timing.Median(hubel.Select(e => e.BytesPerStep / 1024)), null, "KiB"));
     }
 
     private static TrainTestSplit Load(BenchContext ctx)
@@ -60,19 +69,34 @@ internal static class FashionMnistTraining
         for (int e = 0; e < epochs; e++)
         {
             model.Train();
+            var gc = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2));
+            long allocated = GC.GetTotalAllocatedBytes(precise: false);
+            int steps = 0;
+            long stepBytes = 0;
             var clock = Stopwatch.StartNew();
-            Tensor? loss = null;
+            double lastLoss = double.NaN;
             foreach (var (x, y) in train.Epoch())
             {
-                loss = F.CrossEntropy(model.Forward(x), y);
-                optimizer.ZeroGrad();
-                loss.Backward();
-                optimizer.Step();
+                // Each step recycles its activations and gradients through the pool; zero_grad keeps the gradient
+                // tensors and zeroes them in place, as PyTorch 1.13's zero_grad() (set_to_none=False) does.
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                using (var scope = MemoryScope.Begin())
+                {
+                    var loss = F.CrossEntropy(model.Forward(x), y);
+                    optimizer.ZeroGrad(setToNone: false);
+                    loss.Backward();
+                    optimizer.Step();
+                    scope.KeepTrainingState(model, optimizer);
+                    if (++steps == train.BatchesPerEpoch) lastLoss = loss.Item();   // as the peer: one .item() at the end of the epoch
+                }
+                if (steps > 1 || train.BatchesPerEpoch == 1) stepBytes += GC.GetAllocatedBytesForCurrentThread() - before;   // the first step fills the pool
             }
-            double lastLoss = loss?.Item() ?? double.NaN;   // as the peer: one .item() at the end of the epoch
             double seconds = clock.Elapsed.TotalSeconds;
+            double bytesPerStep = (double)(GC.GetTotalAllocatedBytes(precise: false) - allocated) / Math.Max(1, steps);
+            var gcAfter = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2));
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"{recipe.Workload}: training diverged (loss {lastLoss})");
-            result.Add(new EpochFigures(data.Train.Count / seconds, Trainer.Evaluate(model, test).Accuracy));
+            result.Add(new EpochFigures(data.Train.Count / seconds, Trainer.Evaluate(model, test).Accuracy, bytesPerStep,
+                (double)stepBytes / Math.Max(1, train.BatchesPerEpoch == 1 ? steps : steps - 1), gcAfter.Gen0 - gc.Gen0, gcAfter.Gen1 - gc.Gen1, gcAfter.Gen2 - gc.Gen2));
         }
         return result;
     }

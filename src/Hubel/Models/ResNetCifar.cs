@@ -50,7 +50,7 @@ public sealed class ResNetCifar : Module
 
     public override Tensor Forward(Tensor input)
     {
-        var x = _relu.Call(Bn.Call(Conv.Call(input)));
+        var x = FusedInference.ConvBnRelu(input, Conv, Bn, _relu);   // one fused pass in eval mode without the tape
         x = Layers.Call(x);
         return Fc.Call(_pool.Call(x).Flatten(1));
     }
@@ -89,9 +89,9 @@ public sealed class CifarBasicBlock : Module
 
     public override Tensor Forward(Tensor input)
     {
-        var y = _relu.Call(Bn1.Call(Conv1.Call(input)));
-        y = Bn2.Call(Conv2.Call(y));
-        return _relu.Call(F.Add(y, Shortcut(input)));
+        // Layer by layer when training or recording; fused conv-BN-(add)-ReLU passes in eval mode without the tape.
+        var y = FusedInference.ConvBnRelu(input, Conv1, Bn1, _relu);
+        return FusedInference.ConvBnRelu(y, Conv2, Bn2, _relu, residual: Shortcut(input));
     }
 
     private Tensor Shortcut(Tensor x)

@@ -29,7 +29,7 @@ public static partial class F
                 return [dx];
             });
         }
-        var argmax = new int[y.Numel];
+        var argmax = MemoryScope.Allocate<int>(y.Numel, zeroed: false);   // the kernel writes every entry
         if (x.DType == DType.Float32) PoolKernels.MaxForward<float>(Mem<float>(x), MutMem<float>(y), argmax, g);
         else PoolKernels.MaxForward<double>(Mem<double>(x), MutMem<double>(y), argmax, g);
         return Graph.Record(y, "max_pool2d", [input], dy =>

@@ -120,10 +120,26 @@ public abstract class Optimizer
         foreach (var (name, list) in buffers) _buffers[name] = list;
     }
 
-    /// <summary>Drops gradients (set to null, as PyTorch's zero_grad(set_to_none=True)).</summary>
-    public void ZeroGrad()
+    /// <summary>Drops gradients (set to null, as PyTorch's zero_grad(set_to_none=True)), or with
+    /// <paramref name="setToNone"/> false fills the existing ones with zeros in place (PyTorch 1.13's default), so the next
+    /// backward accumulates into the same storage instead of allocating it again.</summary>
+    public void ZeroGrad(bool setToNone = true)
     {
-        foreach (var p in Parameters) p.Grad = null;
+        foreach (var p in Parameters)
+        {
+            if (setToNone || p.Grad is null) p.Grad = null;
+            else if (p.Grad.IsContiguous && p.Grad.DType == DType.Float32) p.Grad.Span<float>().Clear();
+            else if (p.Grad.IsContiguous) p.Grad.Span<double>().Clear();
+            else p.Grad = null;
+        }
+    }
+
+    /// <summary>The per-parameter buffers that exist (momentum, moments, ...), without the step counts.</summary>
+    internal IEnumerable<Tensor> BufferTensors()
+    {
+        foreach (var list in _buffers.Values)
+            foreach (var t in list)
+                if (t is not null) yield return t;
     }
 
     protected static void RequireNonNegative(double value, string name)

@@ -6,8 +6,8 @@ public sealed partial class Tensor
 {
     private static Array Allocate(DType dtype, int n) => dtype switch
     {
-        DType.Float32 => new float[n],
-        DType.Float64 => new double[n],
+        DType.Float32 => MemoryScope.Allocate<float>(n, zeroed: true),
+        DType.Float64 => MemoryScope.Allocate<double>(n, zeroed: true),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "expected Float32 or Float64"),
     };
 
@@ -25,7 +25,7 @@ public sealed partial class Tensor
     internal static Tensor Empty(int[] shape, DType dtype)
     {
         int n = ShapeMath.Numel(shape, nameof(shape));
-        Array storage = dtype == DType.Float32 ? GC.AllocateUninitializedArray<float>(n) : GC.AllocateUninitializedArray<double>(n);
+        Array storage = dtype == DType.Float32 ? MemoryScope.Allocate<float>(n, zeroed: false) : MemoryScope.Allocate<double>(n, zeroed: false);
         return new Tensor(storage, (int[])shape.Clone(), ShapeMath.ContiguousStrides(shape), 0, dtype);
     }
 
@@ -91,7 +91,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A contiguous copy with its own storage, cut off from the graph.</summary>
-    public Tensor Clone() => DType == DType.Float32 ? Wrap(CopyLogical<float>(), ShapeArray) : Wrap(CopyLogical<double>(), ShapeArray);
+    public Tensor Clone() => DType == DType.Float32 ? Wrap(CopyLogical<float>(pooled: true), ShapeArray) : Wrap(CopyLogical<double>(pooled: true), ShapeArray);
 
     /// <summary>Copies values from <paramref name="source"/> into this tensor in place (same shape; dtype converted).
     /// Used by optimisers and weight loading; not recorded by autograd.</summary>

@@ -120,7 +120,7 @@ public sealed partial class Tensor
     public Tensor Contiguous()
     {
         if (IsContiguous) return this;
-        var copy = DType == DType.Float32 ? Wrap(CopyLogical<float>(), ShapeArray) : Wrap(CopyLogical<double>(), ShapeArray);
+        var copy = DType == DType.Float32 ? Wrap(CopyLogical<float>(pooled: true), ShapeArray) : Wrap(CopyLogical<double>(pooled: true), ShapeArray);
         return Graph.Record(copy, "contiguous", [this], g => [g]);
     }
 

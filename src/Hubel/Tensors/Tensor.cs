@@ -150,9 +150,11 @@ public sealed partial class Tensor
     /// <summary>Elements in logical (row-major) order as double.</summary>
     public double[] ToDoubleArray() => DType == DType.Float64 ? CopyLogical<double>() : Array.ConvertAll(CopyLogical<float>(), v => (double)v);
 
-    internal T[] CopyLogical<T>()
+    /// <summary>A fresh array of the elements in logical order; <paramref name="pooled"/> only for tensor storage (it is
+    /// recycled when an open <see cref="MemoryScope"/> closes), never for arrays handed to the caller.</summary>
+    internal T[] CopyLogical<T>(bool pooled = false)
     {
-        var result = new T[Numel];
+        var result = pooled ? MemoryScope.Allocate<T>(Numel, zeroed: false) : new T[Numel];
         if (Numel == 0) return result;
         if (IsContiguous) { Array.Copy(Storage, Offset, result, 0, Numel); return result; }
         StridedCopy.Gather((T[])Storage, Offset, ShapeArray, StridesArray, result);

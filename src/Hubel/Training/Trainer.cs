@@ -5,6 +5,7 @@ using Hubel.Nn;
 using Hubel.Ops;
 using Hubel.Optim;
 using Hubel.Optim.Schedules;
+using Hubel.Tensors;
 
 namespace Hubel.Training;
 
@@ -93,11 +94,16 @@ public sealed class Trainer(Module model, Optimizer optimizer)
     }
 
     /// <summary>One optimisation step on a batch; returns the batch's (smoothed) loss and its logits.</summary>
+    /// <remarks>With <see cref="PoolMemory"/> the step runs in a <see cref="MemoryScope"/>: activations, saved tensors and
+    /// intermediate gradients go back to the pool at its end; the returned logits, the gradients, the optimiser state
+    /// and the model's state are kept.</remarks>
     public (double Loss, Tensor Logits) TrainStep(Tensor images, int[] labels)
     {
+        // Not under a ForwardTrace that keeps outputs: those tensors would outlive the step unmarked.
+        using var scope = PoolMemory && ForwardTrace.Current is null ? MemoryScope.Begin() : null;
         var logits = Model.Forward(images);
         var loss = F.CrossEntropy(logits, labels, LabelSmoothing);
-        Optimizer.ZeroGrad();
+        Optimizer.ZeroGrad(setToNone: !PoolMemory);
         using (AroundBackward?.Invoke()) loss.Backward();
         AfterBackward?.Invoke(this);
         if (ClipGradNorm > 0) GradClip.ClipGradNorm(Optimizer.Parameters, ClipGradNorm);
@@ -105,7 +111,14 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         Optimizer.Step();
         foreach (var constraint in _constraints) constraint.ApplyConstraint();
         if (Schedule?.Unit == ScheduleUnit.Batch) Schedule.Step();
-        return (loss.Item(), logits.Detach());
+        double lossValue = loss.Item();
+        var kept = logits.Detach();
+        if (scope is not null)
+        {
+            scope.Keep(kept);
+            scope.KeepTrainingState(Model, Optimizer);
+        }
+        return (lossValue, kept);
     }
 
     /// <summary>Steps a per-epoch schedule. <see cref="RunEpoch"/> calls it after the last batch; loops that drive
@@ -114,6 +127,10 @@ public sealed class Trainer(Module model, Optimizer optimizer)
     {
         if (Schedule?.Unit == ScheduleUnit.Epoch) Schedule.Step();
     }
+
+    /// <summary>Whether each step recycles its tensors' storage through a <see cref="MemoryScope"/> and zeroes gradients in
+    /// place instead of dropping them (default true; false allocates every step, as before pooling existed).</summary>
+    public bool PoolMemory { get; init; } = true;
 
     /// <summary>Mean loss, accuracy and confusion matrix (rows: true class, columns: predicted) in eval mode.</summary>
     public static Evaluation Evaluate(Module model, BatchLoader data)
@@ -130,6 +147,8 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         {
             foreach (var (x, y) in data.Epoch())
             {
+                // Nothing of a batch outlives it (only numbers are read out), unless a ForwardTrace keeps outputs.
+                using var scope = ForwardTrace.Current is null ? MemoryScope.Begin() : null;
                 var logits = model.Forward(x);
                 lossSum += F.CrossEntropy(logits, y).Item() * y.Length;
                 var predicted = ArgMax(logits);

@@ -95,10 +95,10 @@ internal static class ConvNdKernels
         int workers = CpuThreads.WorkersFor(g.N);
         bool inner = workers < CpuThreads.Count;
         int perBlock = ImagesPerBlock(k, p);
-        var partials = dw is null ? null : new T[workers][];
+        var partials = PartialSums.Allocate<T>(dw is not null, workers, outChannels * k);
         CpuThreads.ForWorkers(g.N, workers, (worker, n0, n1) =>
         {
-            T[]? dwLocal = dw is not null ? partials![worker] = new T[outChannels * k] : null;
+            T[]? dwLocal = dw is not null ? partials![worker] : null;
             for (int b0 = n0; b0 < n1; b0 += perBlock)
             {
                 int count = Math.Min(perBlock, n1 - b0), wide = count * p;
@@ -163,10 +163,10 @@ internal static class ConvNdKernels
         int workers = CpuThreads.WorkersFor(g.N);
         bool inner = workers < CpuThreads.Count;
         int perBlock = ImagesPerBlock(k, p);
-        var partials = dw is null ? null : new T[workers][];
+        var partials = PartialSums.Allocate<T>(dw is not null, workers, inChannels * k);
         CpuThreads.ForWorkers(g.N, workers, (worker, n0, n1) =>
         {
-            T[]? dwLocal = dw is not null ? partials![worker] = new T[inChannels * k] : null;
+            T[]? dwLocal = dw is not null ? partials![worker] : null;
             for (int b0 = n0; b0 < n1; b0 += perBlock)
             {
                 int count = Math.Min(perBlock, n1 - b0), wide = count * p;

@@ -137,11 +137,11 @@ internal static class DirectConvKernels
     {
         var pd = PaddedShape(g);
         int taps = g.C * g.KH * g.KW, workers = CpuThreads.WorkersFor(g.N);
-        var partials = dw is null ? null : new T[workers][];
+        var partials = PartialSums.Allocate<T>(dw is not null, workers, outChannels * taps);
         CpuThreads.ForWorkers(g.N, workers, (worker, n0, n1) =>
         {
             var xp = Scratch<T>.Get(0, g.C * pd.Plane);
-            T[]? local = dw is null ? null : partials![worker] = new T[outChannels * taps];
+            T[]? local = dw is null ? null : partials![worker];
             for (int n = n0; n < n1; n++)
             {
                 if (local is not null)

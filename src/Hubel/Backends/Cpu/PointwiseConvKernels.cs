@@ -37,10 +37,10 @@ internal static class PointwiseConvKernels
     {
         int c = g.C, p = g.OutPixels, workers = CpuThreads.WorkersFor(g.N);
         bool inner = workers < CpuThreads.Count;
-        var partials = dw is null ? null : new T[workers][];
+        var partials = PartialSums.Allocate<T>(dw is not null, workers, outChannels * c);
         CpuThreads.ForWorkers(g.N, workers, (worker, n0, n1) =>
         {
-            T[]? local = dw is null ? null : partials![worker] = new T[outChannels * c];
+            T[]? local = dw is null ? null : partials![worker];
             for (int n = n0; n < n1; n++)
             {
                 var dyn = dy.Span.Slice(n * outChannels * p, outChannels * p);

@@ -1,0 +1,76 @@
+using Hubel.Autograd;
+using Hubel.Nn.Layers;
+using Hubel.Ops;
+
+namespace Hubel.Nn;
+
+/// <summary>
+/// Conv2d → (BatchNorm2d) → (+ residual) → (ReLU) as one convolution with a fused epilogue (<see cref="F.Conv2dInference"/>)
+/// when that cannot change what anybody observes beyond float rounding: modules in eval mode, no tape
+/// (<see cref="Graph.NoGrad"/>), no <see cref="ForwardTrace"/> listening for per-layer outputs, zero padding, the default
+/// algorithm. Otherwise it runs the layers one by one through <see cref="Module.Call"/>, exactly as before.
+/// Models call it where the pattern occurs (LeNet-5, the CIFAR ResNets) and <see cref="Sequential"/> finds it by itself.
+/// </summary>
+public static class FusedInference
+{
+    [ThreadStatic] private static int _disabledDepth;
+
+    /// <summary>Turns fusion off on this thread until disposed (tests compare fused with unfused output).</summary>
+    public static DisableScope Disable()
+    {
+        _disabledDepth++;
+        return new DisableScope();
+    }
+
+    public readonly struct DisableScope : IDisposable
+    {
+        public void Dispose() => _disabledDepth--;
+    }
+
+    /// <summary>Whether <paramref name="conv"/> (+ <paramref name="bn"/>) would run fused right now.</summary>
+    public static bool Applies(Conv2d conv, BatchNorm? bn = null)
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        return _disabledDepth == 0 && !Graph.IsEnabled && ForwardTrace.Current is null
+            && !conv.IsTraining && conv.PaddingMode == PaddingMode.Zeros && conv.Algorithm == ConvAlgorithm.Direct
+            && (bn is null || (!bn.IsTraining && bn.RunningMean is not null && bn.RunningVar is not null && bn.NumFeatures == conv.OutChannels));
+    }
+
+    /// <summary>relu?(bn?(conv(input)) + residual?), fused when <see cref="Applies"/>, layer by layer otherwise.</summary>
+    public static Tensor ConvBnRelu(Tensor input, Conv2d conv, BatchNorm? bn = null, ReLU? relu = null, Tensor? residual = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(conv);
+        if (!Applies(conv, bn) || input.Rank != 4)
+        {
+            var x = conv.Call(input);
+            if (bn is not null) x = bn.Call(x);
+            if (residual is not null) x = F.Add(x, residual);
+            return relu is null ? x : relu.Call(x);
+        }
+        var (scale, shift) = Fold(conv, bn);
+        return F.Conv2dInference(input, conv.Weight, scale, shift, residual, relu is not null, conv.Stride, conv.Padding, conv.Dilation, conv.Groups);
+    }
+
+    /// <summary>Per-channel scale and shift of bn(conv + bias): scale = γ/√(var+ε) (null without batch norm: the bias is added
+    /// unscaled, as the unfused layer adds it), shift = β + (bias - mean)·scale.</summary>
+    private static (double[]? Scale, double[]? Shift) Fold(Conv2d conv, BatchNorm? bn)
+    {
+        var bias = conv.Bias?.ToDoubleArray();
+        if (bn is null) return (null, bias);
+        var mean = bn.RunningMean!.ToDoubleArray();
+        var variance = bn.RunningVar!.ToDoubleArray();
+        var gamma = bn.Weight?.ToDoubleArray();
+        var beta = bn.Bias?.ToDoubleArray();
+        int c = mean.Length;
+        var scale = new double[c];
+        var shift = new double[c];
+        for (int i = 0; i < c; i++)
+        {
+            double s = (gamma?[i] ?? 1.0) / Math.Sqrt(variance[i] + bn.Eps);
+            scale[i] = s;
+            shift[i] = (beta?[i] ?? 0.0) + ((bias?[i] ?? 0.0) - mean[i]) * s;
+        }
+        return (scale, shift);
+    }
+}
