@@ -20,7 +20,13 @@ public class KillResumeTests : IDisposable
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!condition())
         {
-            Assert.False(process.HasExited, $"hubel exited before {what}: {process.Stderr}");
+            if (process.HasExited)
+            {
+                int code = process.WaitForExit();   // drains the output, so the message says what really happened
+                Assert.Fail(condition()
+                    ? $"hubel ran to its end (exit {code}) before the test could act after {what}: make the run longer"
+                    : $"hubel exited (code {code}) before {what}: {process.Stderr}");
+            }
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
             Thread.Sleep(10);
         }
@@ -29,7 +35,9 @@ public class KillResumeTests : IDisposable
     [Fact]
     public void A_run_killed_mid_epoch_and_resumed_ends_bitwise_equal_to_an_uninterrupted_run()
     {
-        string data = TinyData.Create(P("data"));
+        // 4,096 images make an epoch last most of a second even with the fast kernels: with 512 a whole 5-epoch run could
+        // end between two polls, before its first epoch line had been read, and the kill never happened.
+        string data = TinyData.Create(P("data"), train: 4096);
         string[] run = ["train", "--dataset", "fashion-mnist", "--data", data, "--epochs", "5", "--json", "--seed", "5", "--threads", "1", "--batch-size", "32"];
         using (var full = new HubelProcess([.. run, "--out", P("full.safetensors")]))
             Assert.True(full.WaitForExit() == 0, full.Stderr);
