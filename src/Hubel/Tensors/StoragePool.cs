@@ -20,6 +20,12 @@ internal static class StoragePool
     private static readonly ConcurrentDictionary<int, ConcurrentStack<int[]>> Ints = new();
     private static long _idleBytes;
 
+    /// <summary>Debug switch (<c>HUBEL_POOL_POISON=1</c>): every array handed out or taken back is filled with NaN
+    /// (int arrays with -1), so a kernel that reads storage it never wrote, or a tensor used after its scope returned it,
+    /// produces NaN or an out-of-range index instead of plausible numbers. Run the test suite with it after touching
+    /// a kernel; off by default (it costs a fill per tensor).</summary>
+    internal static bool Poison { get; set; } = Environment.GetEnvironmentVariable("HUBEL_POOL_POISON") == "1";
+
     /// <summary>Bytes currently held idle (for tests and reports).</summary>
     public static long IdleBytes => Interlocked.Read(ref _idleBytes);
 
@@ -28,11 +34,21 @@ internal static class StoragePool
     {
         var buckets = Buckets<T>();
         if (buckets.TryGetValue(length, out var stack) && stack.TryPop(out var array))
-        {
             Interlocked.Add(ref _idleBytes, -Bytes<T>(length));
-            return array;
+        else
+            array = GC.AllocateUninitializedArray<T>(length);
+        if (Poison) Fill(array);
+        return array;
+    }
+
+    private static void Fill<T>(T[] array)
+    {
+        switch (array)
+        {
+            case float[] f: f.AsSpan().Fill(float.NaN); break;
+            case double[] d: d.AsSpan().Fill(double.NaN); break;
+            case int[] i: i.AsSpan().Fill(-1); break;
         }
-        return GC.AllocateUninitializedArray<T>(length);
     }
 
     /// <summary>Takes <paramref name="array"/> back, unless the pool is full. The caller must hold the only reference.</summary>
@@ -49,6 +65,7 @@ internal static class StoragePool
     private static void Push<T>(T[] array)
     {
         if (array.Length == 0) return;
+        if (Poison) Fill(array);
         long bytes = Bytes<T>(array.Length);
         if (Interlocked.Add(ref _idleBytes, bytes) > CapacityBytes)
         {
