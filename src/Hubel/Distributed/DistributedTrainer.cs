@@ -51,7 +51,8 @@ public sealed class DistributedTrainer
     /// <summary>Copies rank 0's parameters and buffers to every rank, so all start from the same weights.</summary>
     public void BroadcastFromRank0() => ModelSync.Broadcast(Communicator, Model, root: 0);
 
-    /// <summary>Trains one epoch over this rank's shards, then steps a per-epoch schedule.</summary>
+    /// <summary>Trains one epoch over this rank's shards, then steps a per-epoch schedule and averages the buffers
+    /// (batch norm's running statistics) over the ranks.</summary>
     public DistributedEpochStats RunEpoch(int epoch, ShardLoader train)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -74,6 +75,8 @@ public sealed class DistributedTrainer
             steps++;
         }
         Trainer.FinishEpoch();
+        // Every rank leaves the epoch with the same running statistics, so evaluation and the saved model agree.
+        ModelSync.AverageBuffers(Communicator, Model);
         double seconds = clock.Elapsed.TotalSeconds;
         Span<double> totals = [lossSum, correct, seen];
         Communicator.AllReduceSum(totals);

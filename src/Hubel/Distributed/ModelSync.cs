@@ -22,6 +22,27 @@ public static class ModelSync
         }
     }
 
+    /// <summary>Replaces every float32 buffer (batch norm's running mean and variance) with its mean over the ranks.
+    /// Without synchronised batch norm each rank's running statistics follow only its own shards, so the ranks would
+    /// evaluate differently and the saved model (rank 0's) would know a fraction of the data; PyTorch's DDP copies
+    /// rank 0's buffers instead, which keeps the ranks equal but still drops the other ranks' statistics. Float64
+    /// buffers (counters such as num_batches_tracked) advance equally on every rank and are left as they are.</summary>
+    public static void AverageBuffers(ICommunicator comm, Module model)
+    {
+        ArgumentNullException.ThrowIfNull(comm); ArgumentNullException.ThrowIfNull(model);
+        if (comm.WorldSize == 1) return;
+        float scale = 1f / comm.WorldSize;
+        foreach (var (name, t) in model.NamedBuffers())
+        {
+            if (t.DType != DType.Float32) continue;
+            if (!t.IsContiguous)
+                throw new ArgumentException($"'{name}' is not contiguous; distributed training averages contiguous buffers", nameof(model));
+            var values = t.Span<float>();
+            comm.AllReduceSum(values);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(values, scale, values);
+        }
+    }
+
     /// <summary>True when every rank's parameters are bitwise identical. Compares a 64-bit hash of the weights,
     /// split into 16-bit pieces: over N ranks, N·Σh² = (Σh)² for each piece only when all ranks agree, and the
     /// sums stay exact in doubles.</summary>
