@@ -20,6 +20,12 @@ internal static class EvalCommand
         var data = new Option<string?>("--data") { Description = "Directory with the dataset (Fashion-MNIST IDX files, a folder of class sub-folders, or CIFAR binary batches)." };
         var output = new Option<string?>("--out") { Description = "Where to write confusion-matrix.png (default: next to the model)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object and nothing else." };
+        var tta = new Option<string>("--tta")
+        {
+            Description = "Test-time augmentation: none, flip (the image and its mirror image), or ten-crop[:P] (the notes' ten crops: " +
+                "corner and centre windows of the image padded by P pixels, default 2, and their mirror images); the class comes from the mean softmax.",
+            DefaultValueFactory = _ => "none",
+        };
         var command = new Command("eval", """
             Evaluate a trained model on a test set: accuracy, per-class precision, recall and F1, and the confusion
             matrix as a table and as a PNG.
@@ -27,12 +33,20 @@ internal static class EvalCommand
             Examples:
               hubel eval --model runs/lenet5-shipped.safetensors
               hubel eval --model lenet.safetensors --dataset fashion-mnist --json
-            """) { model, dataset, data, output, json };
-        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(output), r.GetValue(json)));
+              hubel eval --model resnet20.safetensors --dataset fashion-mnist --tta ten-crop:2
+            """) { model, dataset, data, output, json, tta };
+        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(dataset), r.GetValue(data), r.GetValue(output), r.GetValue(json),
+            ParseTta(r.GetValue(tta)!)));
         return command;
     }
 
-    private static int Run(string modelPath, string? datasetName, string? dataDir, string? outPath, bool json)
+    private static TestTimeAugmentation ParseTta(string spec)
+    {
+        try { return TestTimeAugmentation.Parse(spec); }
+        catch (ArgumentException e) { throw new UsageException($"--tta {e.Message.Split(" (Parameter")[0]}"); }
+    }
+
+    private static int Run(string modelPath, string? datasetName, string? dataDir, string? outPath, bool json, TestTimeAugmentation tta)
     {
         var (net, info) = ModelFile.Load(modelPath);
         datasetName ??= dataDir is null ? "shipped" : "fashion-mnist";
@@ -43,7 +57,7 @@ internal static class EvalCommand
             test = TrainData.ResizeForModel(test, info.Architecture, info.Height, info.Width, json ? Console.Error : Console.Out);
         if (test.Channels != info.Channels || test.Height != info.Height || test.Width != info.Width || test.ClassCount != info.ClassNames.Count)
             throw new InvalidDataException($"the model expects {info.Channels}x{info.Height}x{info.Width} images in {info.ClassNames.Count} classes; {datasetName} has {test.Channels}x{test.Height}x{test.Width} in {test.ClassCount}");
-        var eval = Trainer.Evaluate(net, new BatchLoader(test, 1000, shuffle: false, null, info.InputNormalization));
+        var eval = tta.Evaluate(net, new BatchLoader(test, 1000, shuffle: false, null, info.InputNormalization));
         var metrics = ClassMetrics.FromConfusion(eval.Confusion, info.ClassNames);
         string png = outPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", "confusion-matrix.png");
         ImageFile.SavePng(png, ConfusionMatrixPlot.Render(eval.Confusion, info.ClassNames,
@@ -56,6 +70,8 @@ internal static class EvalCommand
                 w.WriteString("model", modelPath);
                 w.WriteString("dataset", datasetName);
                 w.WriteNumber("images", eval.Count);
+                w.WriteString("tta", tta.ToString());
+                w.WriteNumber("views", tta.ViewCount);
                 w.WriteNumber("accuracy", Math.Round(eval.Accuracy, 6));
                 w.WriteNumber("loss", Math.Round(eval.Loss, 6));
                 w.WriteStartArray("classes");
@@ -83,7 +99,7 @@ internal static class EvalCommand
             }));
             return CliRunner.Ok;
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{info.Architecture} on {datasetName} ({eval.Count:N0} images): accuracy {eval.Accuracy:P2}, loss {eval.Loss:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{info.Architecture} on {datasetName} ({eval.Count:N0} images{(tta.ViewCount > 1 ? $", {tta.ViewCount} views each ({tta})" : "")}): accuracy {eval.Accuracy:P2}, loss {eval.Loss:F4}"));
         var table = new Table().AddColumns("class", "name", "support", "precision", "recall", "F1");
         foreach (var m in metrics)
             table.AddRow(m.Class.ToString(), Markup.Escape(m.Name), m.Support.ToString(), m.Precision.ToString("F3"), m.Recall.ToString("F3"), m.F1.ToString("F3"));

@@ -25,6 +25,24 @@ public class EvalPredictCommandTests(TrainedModelFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void Eval_with_test_time_augmentation_reports_its_views_and_rejects_an_unknown_one()
+    {
+        var (code, stdout, stderr) = CliProcess.Run("eval", "--model", fixture.ModelPath, "--tta", "flip", "--json",
+            "--out", Path.Combine(fixture.Directory, "cm-flip.png"));
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("flip", doc.RootElement.GetProperty("tta").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("views").GetInt32());
+        Assert.Equal(2000, doc.RootElement.GetProperty("images").GetInt32());
+        Assert.InRange(doc.RootElement.GetProperty("accuracy").GetDouble(), 0.5, 1.0);
+
+        (code, _, stderr) = CliProcess.Run("eval", "--model", fixture.ModelPath, "--tta", "ten-crop:0");
+        Assert.Equal(2, code);
+        Assert.Contains("--tta", stderr);
+        Assert.Contains("1..64", stderr);
+    }
+
+    [Fact]
     public void Predict_takes_any_size_and_colour_and_lists_top_k()
     {
         var photo = Path.Combine(fixture.Directory, "photo.png");
