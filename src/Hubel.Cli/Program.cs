@@ -17,6 +17,7 @@ var root = new RootCommand("hubel: convolutional neural networks for .NET. Start
     ExportCommand.Create(),
     ImportCommand.Create(),
     BenchCommand.Create(),
+    PlotCommand.Create(),
 };
 RootHelp.Install(root);
 return CliRunner.Run(root, args);

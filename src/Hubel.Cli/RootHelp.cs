@@ -31,7 +31,8 @@ internal sealed class RootHelp(SynchronousCommandLineAction defaultHelp) : Synch
     private static readonly Dictionary<string, string> Summaries = new()
     {
         ["train"] = "Train a model (LeNet-5 on the shipped data by default); --plot, --resume, --json.",
-        ["eval"] = "Accuracy, per-class precision/recall/F1 and the confusion matrix of a saved model.",
+        ["eval"] = "Accuracy, per-class precision/recall/F1 and the confusion matrix of a saved model; --tta flip|ten-crop.",
+        ["plot"] = "Loss and accuracy curves of a 'train --json' log as a PNG.",
         ["predict"] = "Classify images of any size and colour with a saved model; top-k classes.",
         ["summary"] = "Per-layer output shapes, parameters, MACs, receptive fields and strides.",
         ["visualize"] = "Feature maps, first-layer filters and the conv-ReLU-pool walk-through as PNGs.",

@@ -154,18 +154,8 @@ internal static class TrainCommand
         written.Add(confusion);
         if (s.Plot)
         {
-            (double, double) P(EpochReport r, double v) => (r.Epoch, v);
-            List<Series> Curves(Func<EpochReport, double> train, Func<EpochReport, double> val, Func<EpochReport, double> test)
-            {
-                var series = new List<Series> { new("train", reports.Select(r => P(r, train(r))).ToList(), LineChart.Blue) };
-                if (reports.All(r => r.HasValidation)) series.Add(new("validation", reports.Select(r => P(r, val(r))).ToList(), (0.17f, 0.63f, 0.17f)));
-                series.Add(new("test", reports.Select(r => P(r, test(r))).ToList(), LineChart.Orange));
-                return series;
-            }
-            var loss = LineChart.Render("loss", Curves(r => r.TrainLoss, r => r.ValLoss, r => r.TestLoss), "epoch");
-            var accuracy = LineChart.Render("accuracy", Curves(r => r.TrainAccuracy, r => r.ValAccuracy, r => r.TestAccuracy), "epoch");
             string curves = stem + "-curves.png";
-            ImageFile.SavePng(curves, LineChart.SideBySide(loss, accuracy));
+            ImageFile.SavePng(curves, TrainingCurves.Render(reports));
             written.Add(curves);
         }
         return written;
