@@ -15,6 +15,9 @@ namespace Hubel.Backends.Cpu;
 /// </summary>
 internal static class MaxPoolInterior
 {
+    /// <summary>At least 4 planes, and enough of them that a second worker is worth waking (LeNet's batch-1 pools are not).</summary>
+    private static int PlanesPerWorker(in ConvGeometry g) => Math.Max(4, CpuThreads.MinItemsPerWorker((long)g.H * g.W));
+
     public static bool Applies(in ConvGeometry g) =>
         g.PadTop == 0 && g.PadLeft == 0 && g.DH == 1 && g.DW == 1 && (g.OutH - 1) * g.SH + g.KH <= g.H && (g.OutW - 1) * g.SW + g.KW <= g.W;
 
@@ -26,7 +29,7 @@ internal static class MaxPoolInterior
             if (typeof(T) == typeof(float) && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && Avx.IsSupported)
                 Forward2x2(Unsafe.BitCast<ReadOnlyMemory<T>, ReadOnlyMemory<float>>(x).Span, Unsafe.BitCast<Memory<T>, Memory<float>>(y).Span, g, p0, p1);
             else ForwardScalar(x.Span, y.Span, g, p0, p1);
-        }, minPerWorker: 4);
+        }, minPerWorker: PlanesPerWorker(g));
     }
 
     private static void ForwardScalar<T>(ReadOnlySpan<T> xs, Span<T> ys, in ConvGeometry g, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -155,7 +158,7 @@ internal static class MaxPoolInterior
                         dst[idx] += dys[o];
                     }
             }
-        }, minPerWorker: 4);
+        }, minPerWorker: PlanesPerWorker(g));
     }
 
     private static ReadOnlySpan<float> Cast<T>(ReadOnlySpan<T> s) where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s);
