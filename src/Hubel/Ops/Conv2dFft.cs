@@ -27,6 +27,9 @@ public enum ConvAlgorithm
     /// <summary>Winograd's minimal filtering F(2x2, 3x3): 3x3 kernels at stride 1 and dilation 1 (any padding and groups),
     /// 16 multiplies per 2x2 output tile instead of 36; input and weight gradients by the same transforms.</summary>
     Winograd,
+    /// <summary>im2col without the matrix: 16 output channels x 6 pixels in registers, input values read through a table of
+    /// tap offsets (groups 1, stride 1, dilation 1); for small convolutions with several input channels (LeNet-5's conv2).</summary>
+    ImplicitGemm,
 }
 
 public static partial class F
