@@ -17,11 +17,14 @@ public class ImplicitGemmConvTests
     [InlineData(3, 5, 7, 7, 17, 3, 3, 1)]       // Cout 17: a second, nearly empty block; 49 pixels; pad 1
     [InlineData(2, 4, 5, 6, 3, 5, 2, 2)]        // 5x2 kernel, pad 2, rectangular image
     [InlineData(1, 7, 9, 4, 33, 2, 3, 0)]       // 42 taps, 8x2 output, three channel blocks
+    [InlineData(2, 3, 5, 16, 5, 3, 5, 2)]       // 16 wide with padding: the rows kernel's widest case
     [InlineData(5, 1, 6, 6, 2, 1, 1, 0)]        // one tap, 1x1
     public void Agrees_with_im2col(int n, int c, int h, int w, int cout, int kh, int kw, int pad)
     {
         foreach (bool serial in new[] { true, false })
+        foreach (bool rows in new[] { true, false })
         {
+            ImplicitGemmInputGrad.Always = rows;
             using var scope = serial ? CpuThreads.Serial() : default(CpuThreads.SerialScope?);
             var rng = new Rng(11);
             var x = Tensor.Uniform([n, c, h, w], -1, 1, rng).RequireGrad();
@@ -40,9 +43,27 @@ public class ImplicitGemmConvTests
             for (int i = 0; i < 4; i++)
             {
                 var e = lowered[i].ToDoubleArray();
-                Tolerant.Equal($"{names[i]} (serial {serial})", fast[i].ToDoubleArray(), e, 1e-4 * (e.Max(Math.Abs) + 1), 1e-5);
+                Tolerant.Equal($"{names[i]} (serial {serial}, rows {rows})", fast[i].ToDoubleArray(), e, 1e-4 * (e.Max(Math.Abs) + 1), 1e-5);
             }
         }
+        ImplicitGemmInputGrad.Always = false;
+    }
+
+    [Theory]
+    [InlineData(2, 3, 6, 5, 4, 3, 3, 1)]
+    [InlineData(1, 7, 5, 7, 2, 2, 4, 2)]
+    public void Row_input_gradient_passes_gradcheck(int n, int c, int h, int w, int cout, int kh, int kw, int pad)
+    {
+        var rng = new Rng(8);
+        var x = Tensor.Uniform([n, c, h, w], -1, 1, rng, DType.Float64).RequireGrad();
+        var wt = Tensor.Uniform([cout, c, kh, kw], -1, 1, rng, DType.Float64).RequireGrad();
+        ImplicitGemmInputGrad.Always = true;
+        try
+        {
+            var result = Hubel.Autograd.GradCheck.Check(t => F.Conv2d(t[0], t[1], padding: pad, algorithm: ConvAlgorithm.ImplicitGemm), [x, wt]);
+            Assert.True(result.Passed, result.Message);
+        }
+        finally { ImplicitGemmInputGrad.Always = false; }
     }
 
     [Fact]

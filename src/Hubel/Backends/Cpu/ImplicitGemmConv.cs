@@ -12,8 +12,8 @@ namespace Hubel.Backends.Cpu;
 /// It targets the small convolutions of LeNet-5 (conv2: C 6, Cout 16, 5x5 on 14x14) and network3 (conv2: C 20, Cout 40,
 /// 5x5 on 12x12), where im2col + the 6x16 GEMM micro-kernel spends its time lowering and padding 16-row tiles.
 /// The weight gradient uses the same blocking with the roles of taps and pixels swapped (six taps x 16 channels in
-/// registers, summed over the pixels of every image); the input gradient goes through <see cref="ConvNdKernels"/>
-/// (few input channels do not fill a register block). float32 runs the AVX2/FMA micro-kernels in
+/// registers, summed over the pixels of every image); the input gradient runs along dx rows (<see cref="ImplicitGemmInputGrad"/>),
+/// since a few input channels do not fill a 16-channel block. float32 runs the AVX2/FMA micro-kernels in
 /// <see cref="ImplicitGemmMicro"/>; float64 (gradcheck) runs the same tables and loops with scalar arithmetic.
 /// </summary>
 internal static class ImplicitGemmConv
@@ -114,11 +114,16 @@ internal static class ImplicitGemmConv
             }
     }
 
-    /// <summary>dx by im2col (<see cref="ConvNdKernels"/>), dw by the blocked kernel, db as channel sums of dy.</summary>
+    /// <summary>dx by <see cref="ImplicitGemmInputGrad"/> (images up to 16 wide; im2col otherwise), dw by the blocked kernel,
+    /// db as channel sums of dy.</summary>
     public static void Backward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T> dy, Memory<T>? dx, Memory<T>? dw, Memory<T>? db,
         ConvGeometry g, int outChannels) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dx is not null) ConvNdKernels.Backward<T>(x, w, dy, dx, null, null, ConvGeometry3.From2d(g), 1, outChannels);
+        if (dx is { } dxm)
+        {
+            if (ImplicitGemmInputGrad.Applies(g)) ImplicitGemmInputGrad.Run(w, dy, dxm, g, outChannels);
+            else ConvNdKernels.Backward<T>(x, w, dy, dx, null, null, ConvGeometry3.From2d(g), 1, outChannels);
+        }
         if (db is { } dbm)
         {
             var dbs = dbm.Span;
