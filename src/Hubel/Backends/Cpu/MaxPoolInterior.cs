@@ -21,6 +21,12 @@ internal static class MaxPoolInterior
     public static bool Applies(in ConvGeometry g) =>
         g.PadTop == 0 && g.PadLeft == 0 && g.DH == 1 && g.DW == 1 && (g.OutH - 1) * g.SH + g.KH <= g.H && (g.OutW - 1) * g.SW + g.KW <= g.W;
 
+    /// <summary>Whether <see cref="Backward{T}"/> stores (not adds) every element of dx: the vectorised 2x2/2 float32 rule
+    /// on an input the windows tile exactly (even height and width). Otherwise the caller must zero dx.</summary>
+    public static bool WritesEveryInput(in ConvGeometry g, Tensors.DType dtype) =>
+        dtype == Tensors.DType.Float32 && Avx.IsSupported && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2
+        && g.OutH * 2 == g.H && g.OutW * 2 == g.W;
+
     public static void Forward<T>(ReadOnlyMemory<T> x, Memory<T> y, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int planes = g.N * g.C;
