@@ -97,6 +97,7 @@ public static partial class F
     {
         T[] xa = x.Data<T>(), ya = y.Data<T>();
         int xo = x.Offset, yo = y.Offset;
+        if (x.Numel == 0) return;   // an empty view's offset may lie past the end of its storage
         if (x.Numel < 2 * ActivationChunk) { TAct.Forward<T>(xa.AsSpan(xo, x.Numel), ya.AsSpan(yo, x.Numel)); return; }
         Backends.Cpu.CpuThreads.For(x.Numel, (a, b) => TAct.Forward<T>(xa.AsSpan(xo + a, b - a), ya.AsSpan(yo + a, b - a)), minPerWorker: ActivationChunk);
     }
@@ -105,6 +106,7 @@ public static partial class F
     {
         T[] xa = x.Data<T>(), ya = y.Data<T>(), ga = dy.Data<T>(), da = dx.Data<T>();
         int xo = x.Offset, yo = y.Offset, go = dy.Offset, dO = dx.Offset, n = x.Numel;
+        if (n == 0) return;
         if (n < 2 * ActivationChunk) { TAct.Backward<T>(xa.AsSpan(xo, n), ya.AsSpan(yo, n), ga.AsSpan(go, n), da.AsSpan(dO, n)); return; }
         Backends.Cpu.CpuThreads.For(n, (a, b) =>
             TAct.Backward<T>(xa.AsSpan(xo + a, b - a), ya.AsSpan(yo + a, b - a), ga.AsSpan(go + a, b - a), da.AsSpan(dO + a, b - a)), minPerWorker: ActivationChunk);
