@@ -1,4 +1,5 @@
 using Hubel.Autograd;
+using Hubel.Backends.Cpu;
 using Hubel.Nn.Layers;
 using Hubel.Ops;
 
@@ -14,6 +15,9 @@ namespace Hubel.Nn;
 public static class FusedInference
 {
     [ThreadStatic] private static int _disabledDepth;
+
+    /// <summary>Convolutions with fewer multiply-adds than this run single-threaded.</summary>
+    internal const long SerialMacs = 1 << 20;
 
     /// <summary>Turns fusion off on this thread until disposed (tests compare fused with unfused output).</summary>
     public static DisableScope Disable()
@@ -49,6 +53,14 @@ public static class FusedInference
             return relu is null ? x : relu.Call(x);
         }
         var (scale, shift) = Fold(conv, bn);
+        // A small convolution (LeNet-5's at batch 1: 0.1-0.25 M multiply-adds, a few microseconds) runs on this thread alone:
+        // waking a worker for it costs about as much as the convolution.
+        long macs = (long)input.Size(0) * input.Size(2) * input.Size(3) / (conv.Stride.H * conv.Stride.W) * conv.Weight.Numel;
+        if (macs < SerialMacs)
+        {
+            using var serial = CpuThreads.Serial();
+            return F.Conv2dInference(input, conv.Weight, scale, shift, residual, relu is not null, conv.Stride, conv.Padding, conv.Dilation, conv.Groups);
+        }
         return F.Conv2dInference(input, conv.Weight, scale, shift, residual, relu is not null, conv.Stride, conv.Padding, conv.Dilation, conv.Groups);
     }
 

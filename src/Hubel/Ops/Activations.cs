@@ -75,16 +75,40 @@ public static partial class F
         ArgumentNullException.ThrowIfNull(x);
         var input = x.Detach().Contiguous();
         var y = Tensor.Empty(input.ShapeArray, input.DType);
-        if (input.DType == DType.Float32) TAct.Forward<float>(input.Span<float>(), y.Span<float>());
-        else TAct.Forward<double>(input.Span<double>(), y.Span<double>());
+        if (input.DType == DType.Float32) ActivationForward<TAct, float>(input, y);
+        else ActivationForward<TAct, double>(input, y);
         var output = y.Detach();
         return Graph.Record(y, TAct.Name, [x], g =>
         {
             var dy = g.Contiguous();
             var dx = Tensor.Empty(input.ShapeArray, input.DType);
-            if (input.DType == DType.Float32) TAct.Backward<float>(input.Span<float>(), output.Span<float>(), dy.Span<float>(), dx.Span<float>());
-            else TAct.Backward<double>(input.Span<double>(), output.Span<double>(), dy.Span<double>(), dx.Span<double>());
+            if (input.DType == DType.Float32) ActivationBackward<TAct, float>(input, output, dy, dx);
+            else ActivationBackward<TAct, double>(input, output, dy, dx);
             return [dx];
         });
+    }
+
+    /// <summary>Elements per worker below which an activation pass stays on one thread: a pass over 64 K floats is about the
+    /// cost of waking a worker; LeNet-5's conv1 activations (300 K a batch of 64) are split, its small layers are not.</summary>
+    private const int ActivationChunk = 1 << 16;
+
+    // Contiguous tensors as arrays and offsets, so the chunks can be handed to CpuThreads (spans cannot be captured).
+    private static void ActivationForward<TAct, T>(Tensor x, Tensor y) where TAct : IActivation where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] xa = x.Data<T>(), ya = y.Data<T>();
+        int xo = x.Offset, yo = y.Offset;
+        if (x.Numel == 0) return;   // an empty view's offset may lie past the end of its storage
+        if (x.Numel < 2 * ActivationChunk) { TAct.Forward<T>(xa.AsSpan(xo, x.Numel), ya.AsSpan(yo, x.Numel)); return; }
+        Backends.Cpu.CpuThreads.For(x.Numel, (a, b) => TAct.Forward<T>(xa.AsSpan(xo + a, b - a), ya.AsSpan(yo + a, b - a)), minPerWorker: ActivationChunk);
+    }
+
+    private static void ActivationBackward<TAct, T>(Tensor x, Tensor y, Tensor dy, Tensor dx) where TAct : IActivation where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] xa = x.Data<T>(), ya = y.Data<T>(), ga = dy.Data<T>(), da = dx.Data<T>();
+        int xo = x.Offset, yo = y.Offset, go = dy.Offset, dO = dx.Offset, n = x.Numel;
+        if (n == 0) return;
+        if (n < 2 * ActivationChunk) { TAct.Backward<T>(xa.AsSpan(xo, n), ya.AsSpan(yo, n), ga.AsSpan(go, n), da.AsSpan(dO, n)); return; }
+        Backends.Cpu.CpuThreads.For(n, (a, b) =>
+            TAct.Backward<T>(xa.AsSpan(xo + a, b - a), ya.AsSpan(yo + a, b - a), ga.AsSpan(go + a, b - a), da.AsSpan(dO + a, b - a)), minPerWorker: ActivationChunk);
     }
 }

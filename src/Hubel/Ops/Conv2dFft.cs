@@ -11,7 +11,8 @@ public enum ConvAlgorithm
 {
     /// <summary>The default: a heuristic picks the spatial-domain kernel per shape (depthwise kernel for groups = C,
     /// the direct kernel for stride 1 with at most 3 input channels and few output channels or a large batch, plain GEMM for 1x1 on planes of 256+ pixels,
-    /// Winograd for 3x3 stride 1 with 16-128 channels in and out, else im2col + GEMM).</summary>
+    /// Winograd for 3x3 stride 1 with 16-128 channels in and out, the implicit GEMM for small 5x5-and-up convolutions with
+    /// 4+ input channels (LeNet-5's and network3's conv2), else im2col + GEMM).</summary>
     Direct,
     /// <summary>Pointwise products of 2-D FFTs (<see cref="F.Conv2dFft"/>): O(N·Cin·Cout·PQ) plus the transforms instead of
     /// O(N·Cin·Cout·OH·OW·KH·KW), so it pays off for large kernels. Stride 1 and dilation 1 only.</summary>
@@ -27,6 +28,9 @@ public enum ConvAlgorithm
     /// <summary>Winograd's minimal filtering F(2x2, 3x3): 3x3 kernels at stride 1 and dilation 1 (any padding and groups),
     /// 16 multiplies per 2x2 output tile instead of 36; input and weight gradients by the same transforms.</summary>
     Winograd,
+    /// <summary>im2col without the matrix: 16 output channels x 6 pixels in registers, input values read through a table of
+    /// tap offsets (groups 1, stride 1, dilation 1); for small convolutions with several input channels (LeNet-5's conv2).</summary>
+    ImplicitGemm,
 }
 
 public static partial class F

@@ -75,8 +75,20 @@ public static partial class F
 
         var x = input.Detach();
         var w = weight.Detach();
-        var y = MatMulRaw(x, false, w, true);
-        if (bias is not null) y = BinaryKernels.Run<AddOp>(y, bias.Detach());
+        Tensor y;
+        if (input.DType == DType.Float32 && SmallLinearKernels.Applies(x.Size(0), x.Size(1)))
+        {
+            // Few rows: dot products straight from x and W with the bias added in, one thread (see SmallLinearKernels).
+            x = x.Contiguous(); w = w.Contiguous();
+            y = Tensor.Empty([x.Size(0), w.Size(0)], DType.Float32);
+            SmallLinearKernels.Forward(x.Span<float>(), w.Span<float>(), bias is null ? default : bias.Detach().Contiguous().Span<float>(),
+                y.Span<float>(), x.Size(0), w.Size(0), x.Size(1));
+        }
+        else
+        {
+            y = MatMulRaw(x, false, w, true);
+            if (bias is not null) y = BinaryKernels.Run<AddOp>(y, bias.Detach());
+        }
         return Graph.Record(y, "linear", [input, weight, bias], g =>
         {
             var dx = input.RequiresGrad ? MatMulRaw(g, false, w, false) : null;

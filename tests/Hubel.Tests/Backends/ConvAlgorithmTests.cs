@@ -11,7 +11,8 @@ namespace Hubel.Tests.Backends;
 public class ConvAlgorithmTests
 {
     private static readonly ConvAlgorithm[] Forcible =
-        [ConvAlgorithm.Im2colGemm, ConvAlgorithm.SmallChannels, ConvAlgorithm.Depthwise, ConvAlgorithm.Pointwise, ConvAlgorithm.Winograd];
+        [ConvAlgorithm.Im2colGemm, ConvAlgorithm.SmallChannels, ConvAlgorithm.Depthwise, ConvAlgorithm.Pointwise, ConvAlgorithm.Winograd,
+            ConvAlgorithm.ImplicitGemm];
 
     private static IEnumerable<(string Id, ConvAlgorithm Algorithm)> Fitting()
     {

@@ -11,6 +11,11 @@ public class MaxPoolInteriorTests
     [InlineData(2, 3, 28, 28, 2, 2, DType.Float32)]   // LeNet pool1: vector path, 14 outputs a row (one vector + tail)
     [InlineData(2, 3, 10, 33, 2, 2, DType.Float32)]   // odd width: last column unused
     [InlineData(2, 3, 28, 28, 2, 2, DType.Float64)]
+    [InlineData(3, 5, 10, 10, 2, 2, DType.Float32)]   // LeNet pool2: 5 outputs a row, all through the masked tail
+    [InlineData(2, 3, 8, 8, 2, 2, DType.Float32)]     // network3 pool2: 4 a row
+    [InlineData(2, 2, 4, 2, 2, 2, DType.Float32)]     // one output a row
+    [InlineData(2, 2, 6, 35, 2, 2, DType.Float32)]    // 17 a row: two vectors + a one-window tail, odd width
+    [InlineData(1, 1, 2, 30, 2, 2, DType.Float32)]    // 15 a row: vector + seven-window tail
     [InlineData(1, 2, 9, 11, 3, 2, DType.Float32)]    // overlapping 3x3/2: scalar path
     public void Matches_reference_with_ties_and_nan(int n, int c, int h, int w, int k, int s, DType dtype)
     {

@@ -5,11 +5,18 @@ namespace Hubel.Backends.Cpu;
 public static class CpuThreads
 {
     private static int _count = Environment.ProcessorCount;
+    [ThreadStatic] private static int _serialDepth;
 
-    /// <summary>Worker count for kernels; defaults to the number of logical processors.</summary>
+    /// <summary>Below about this many elements (or multiply-adds) of work per worker, waking a second worker costs more
+    /// than it saves: a Parallel.For round trip is several microseconds on an idle machine and can be a scheduler
+    /// time slice on a busy one, while a 2x2 pool over 16 planes of 10x10 takes 2 us.</summary>
+    public const int MinWorkPerWorker = 32 * 1024;
+
+    /// <summary>Worker count for kernels; defaults to the number of logical processors. Reads 1 on a thread inside
+    /// <see cref="Serial"/>, so every kernel it calls runs inline.</summary>
     public static int Count
     {
-        get => _count;
+        get => _serialDepth > 0 ? 1 : _count;
         set
         {
             if (value < 1 || value > 4096)
@@ -17,6 +24,23 @@ public static class CpuThreads
             _count = value;
         }
     }
+
+    /// <summary>Until disposed, kernels called on this thread run on this thread alone (<see cref="Count"/> reads 1):
+    /// for work so small that dispatch would dominate, e.g. a batch-1 forward pass through a small network.</summary>
+    public static SerialScope Serial()
+    {
+        _serialDepth++;
+        return new SerialScope();
+    }
+
+    public readonly struct SerialScope : IDisposable
+    {
+        public void Dispose() => _serialDepth--;
+    }
+
+    /// <summary>The minPerWorker that gives each worker at least <see cref="MinWorkPerWorker"/> of work when one item
+    /// costs <paramref name="itemCost"/> (elements or multiply-adds).</summary>
+    public static int MinItemsPerWorker(long itemCost) => (int)Math.Clamp(MinWorkPerWorker / Math.Max(1, itemCost), 1, int.MaxValue);
 
     /// <summary>Runs <paramref name="body"/>(start, end) over a partition of [0, n) into at most
     /// <see cref="Count"/> ranges; inline when there is only one range.</summary>
@@ -40,6 +64,16 @@ public static class CpuThreads
         workers = Math.Clamp(workers, 1, n);
         if (workers == 1) { body(0, 0, n); return; }
         // Under Determinism there can be more chunks than threads: the chunks (and so the sums) stay the same.
+        if (Count == 1)
+        {
+            // Serial (or one configured thread) under Determinism's fixed chunks: the same chunks in order, inline.
+            for (int w = 0; w < workers; w++)
+            {
+                long start = (long)n * w / workers, end = (long)n * (w + 1) / workers;
+                if (end > start) body(w, (int)start, (int)end);
+            }
+            return;
+        }
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(workers, Count) }, w =>
         {
             long start = (long)n * w / workers, end = (long)n * (w + 1) / workers;

@@ -8,12 +8,15 @@ namespace Hubel.Backends.Cpu;
 /// add up); average pooling spreads it evenly over the window.</summary>
 internal static class PoolKernels
 {
+    /// <summary>At least 4 planes, and enough of them that a second worker is worth waking (LeNet's batch-1 pools are not).</summary>
+    private static int PlanesPerWorker(in ConvGeometry g) => Math.Max(4, CpuThreads.MinItemsPerWorker((long)g.H * g.W));
+
     public static void MaxForward<T>(ReadOnlyMemory<T> x, Memory<T> y, int[] argmax, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int planes = g.N * g.C, hw = g.H * g.W, p = g.OutPixels;
         if (g.PadTop == 0 && g.PadLeft == 0 && g.DH == 1 && g.DW == 1 && (g.OutH - 1) * g.SH + g.KH <= g.H && (g.OutW - 1) * g.SW + g.KW <= g.W)
         {
-            CpuThreads.For(planes, (p0, p1) => MaxForwardInterior(x.Span, y.Span, argmax, g, p0, p1), minPerWorker: 4);
+            CpuThreads.For(planes, (p0, p1) => MaxForwardInterior(x.Span, y.Span, argmax, g, p0, p1), minPerWorker: PlanesPerWorker(g));
             return;
         }
         CpuThreads.For(planes, (p0, p1) =>
@@ -46,7 +49,7 @@ internal static class PoolKernels
                     argmax[o] = bestIdx;
                 }
             }
-        }, minPerWorker: 4);
+        }, minPerWorker: PlanesPerWorker(g));
     }
 
     /// <summary>The common case (no padding or dilation, every window inside the image): no bounds tests in
@@ -96,7 +99,7 @@ internal static class PoolKernels
                     int idx = argmax[plane * p + o];
                     if (idx >= 0) dxs[plane * hw + idx] += dys[plane * p + o];
                 }
-        }, minPerWorker: 4);
+        }, minPerWorker: PlanesPerWorker(g));
     }
 
     /// <summary>Window size used as divisor, following PyTorch: with count_include_pad the window is clipped
@@ -132,7 +135,7 @@ internal static class PoolKernels
                     ys[plane * p + oh * g.OutW + ow] = div > 0 ? sum / T.CreateChecked(div) : T.Zero;
                 }
             }
-        }, minPerWorker: 4);
+        }, minPerWorker: PlanesPerWorker(g));
     }
 
     public static void AvgBackward<T>(ReadOnlyMemory<T> dy, Memory<T> dx, ConvGeometry g, bool countIncludePad, int padBottom, int padRight)
@@ -155,6 +158,6 @@ internal static class PoolKernels
                         for (int iw = w0; iw < w1; iw++) dst[ih * g.W + iw] += share;
                 }
             }
-        }, minPerWorker: 4);
+        }, minPerWorker: PlanesPerWorker(g));
     }
 }

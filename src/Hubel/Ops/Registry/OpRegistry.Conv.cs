@@ -77,7 +77,7 @@ public static partial class OpRegistry
         yield return Error<ArgumentOutOfRangeException>("stride 0", () => F.Conv2d(x, w, b, stride: 0), "stride");
         yield return Error<ArgumentException>("FFT algorithm with stride 2", () => F.Conv2d(x, w, b, stride: 2, algorithm: ConvAlgorithm.Fft), "algorithm");
         yield return Error<ArgumentException>("FFT algorithm with dilation 2", () => F.Conv2d(x, w, b, dilation: 2, algorithm: ConvAlgorithm.Fft), "algorithm");
-        yield return Error<ArgumentOutOfRangeException>("unknown algorithm", () => F.Conv2d(x, w, b, algorithm: (ConvAlgorithm)7), "algorithm");
+        yield return Error<ArgumentOutOfRangeException>("unknown algorithm", () => F.Conv2d(x, w, b, algorithm: (ConvAlgorithm)99), "algorithm");
         yield return Error<ArgumentOutOfRangeException>("stride negative", () => F.Conv2d(x, w, b, stride: -1), "stride");
         yield return Error<ArgumentOutOfRangeException>("stride 0 in width only", () => F.Conv2d(x, w, b, stride: (1, 0)), "stride");
         yield return Error<ArgumentOutOfRangeException>("dilation 0", () => F.Conv2d(x, w, b, dilation: 0), "dilation");

@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Hubel.Backends.Cpu;
+
+/// <summary>
+/// y = x·Wᵀ + b for a fully connected layer with few rows (batch-1 inference, Nielsen's batch 10) in float32, on one thread.
+/// x [m, k] and W [n, k] are both contiguous along k, so each output is a dot product read straight from the operands:
+/// nothing is packed (the packed GEMM copies all of W, 48,000 floats for LeNet's fc1, to compute a single row) and no
+/// worker is woken for a few microseconds of work. Tiles of 2 rows of x by 4 rows of W keep 8 accumulators in registers
+/// (6 loads per 8 FMAs); the last partial vector of k is read with a masked load, which reads zeros past the end.
+/// </summary>
+internal static class SmallLinearKernels
+{
+    /// <summary>Largest row count sent here: beyond it the packed GEMM's reuse of W across row blocks wins.</summary>
+    public const int MaxRows = 16;
+
+    public static bool Applies(int m, int k) => m <= MaxRows && k >= 1 && Fma.IsSupported && Avx2.IsSupported;
+
+    /// <summary>y [m, n] = x [m, k] · w [n, k]ᵀ (+ bias [n]); <paramref name="bias"/> empty for none.</summary>
+    public static unsafe void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int m, int n, int k)
+    {
+        if ((long)m * k > x.Length || (long)n * k > w.Length || (long)m * n > y.Length || (!bias.IsEmpty && bias.Length < n))
+            throw new ArgumentException("linear buffers are smaller than the shape needs");
+        var tail = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(k % 8)).AsSingle();
+        fixed (float* xp = x, wp = w, bp = bias, yp = y)
+        {
+            for (int i = 0; i < m; i += 2)
+            {
+                // A missing second row or W row reads a valid row again; its sums are computed and dropped (no branches inside).
+                float* x0 = xp + (long)i * k, x1 = i + 1 < m ? x0 + k : x0;
+                for (int j = 0; j < n; j += 4)
+                {
+                    float* w0 = wp + (long)j * k;
+                    float* w1 = j + 1 < n ? w0 + k : w0, w2 = j + 2 < n ? w0 + 2L * k : w0, w3 = j + 3 < n ? w0 + 3L * k : w0;
+                    Tile(x0, x1, w0, w1, w2, w3, k, tail, out var s0, out var s1);
+                    if (bp != null)
+                    {
+                        var bv = j + 4 <= n ? Sse.LoadVector128(bp + j) : Partial(bp + j, n - j);
+                        s0 = Sse.Add(s0, bv); s1 = Sse.Add(s1, bv);
+                    }
+                    Store(yp + (long)i * n + j, s0, n - j);
+                    if (i + 1 < m) Store(yp + (long)(i + 1) * n + j, s1, n - j);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Tile(float* x0, float* x1, float* w0, float* w1, float* w2, float* w3, int k, Vector256<float> tail,
+        out Vector128<float> row0, out Vector128<float> row1)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int p = 0;
+        for (; p <= k - 8; p += 8)
+        {
+            var u = Avx.LoadVector256(x0 + p); var v = Avx.LoadVector256(x1 + p);
+            var c = Avx.LoadVector256(w0 + p); a0 = Fma.MultiplyAdd(u, c, a0); b0 = Fma.MultiplyAdd(v, c, b0);
+            c = Avx.LoadVector256(w1 + p); a1 = Fma.MultiplyAdd(u, c, a1); b1 = Fma.MultiplyAdd(v, c, b1);
+            c = Avx.LoadVector256(w2 + p); a2 = Fma.MultiplyAdd(u, c, a2); b2 = Fma.MultiplyAdd(v, c, b2);
+            c = Avx.LoadVector256(w3 + p); a3 = Fma.MultiplyAdd(u, c, a3); b3 = Fma.MultiplyAdd(v, c, b3);
+        }
+        if (p < k)
+        {
+            var u = Avx.MaskLoad(x0 + p, tail); var v = Avx.MaskLoad(x1 + p, tail);
+            var c = Avx.MaskLoad(w0 + p, tail); a0 = Fma.MultiplyAdd(u, c, a0); b0 = Fma.MultiplyAdd(v, c, b0);
+            c = Avx.MaskLoad(w1 + p, tail); a1 = Fma.MultiplyAdd(u, c, a1); b1 = Fma.MultiplyAdd(v, c, b1);
+            c = Avx.MaskLoad(w2 + p, tail); a2 = Fma.MultiplyAdd(u, c, a2); b2 = Fma.MultiplyAdd(v, c, b2);
+            c = Avx.MaskLoad(w3 + p, tail); a3 = Fma.MultiplyAdd(u, c, a3); b3 = Fma.MultiplyAdd(v, c, b3);
+        }
+        row0 = Sum4(a0, a1, a2, a3);
+        row1 = Sum4(b0, b1, b2, b3);
+    }
+
+    /// <summary>[Σa, Σb, Σc, Σd] of four vectors.</summary>
+    private static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    {
+        var h = Avx.HorizontalAdd(Avx.HorizontalAdd(a, b), Avx.HorizontalAdd(c, d));
+        return Sse.Add(h.GetLower(), h.GetUpper());
+    }
+
+    private static unsafe Vector128<float> Partial(float* p, int count) =>
+        Vector128.Create(p[0], count > 1 ? p[1] : 0f, count > 2 ? p[2] : 0f, 0f);
+
+    private static unsafe void Store(float* dst, Vector128<float> v, int count)
+    {
+        if (count >= 4) { Sse.Store(dst, v); return; }
+        dst[0] = v.GetElement(0);
+        if (count > 1) dst[1] = v.GetElement(1);
+        if (count > 2) dst[2] = v.GetElement(2);
+    }
+}
