@@ -52,6 +52,11 @@ internal static class DirectConvKernels
     public static void Forward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T>? b, Memory<T> y, ConvGeometry g, int outChannels, bool relu = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && DirectConvF32Grad.Enabled)
+        {
+            DirectConvF32Grad.Forward(AsFloat(x), AsFloat(w), b is { } bm ? AsFloat(bm) : default(ReadOnlyMemory<float>?), AsFloat(y), g, outChannels, relu);
+            return;
+        }
         var pd = PaddedShape(g);
         int taps = g.C * g.KH * g.KW, blocks = (outChannels + Block - 1) / Block;
         // Weights as [block][tap][3] so the three broadcasts of one tap are adjacent.
@@ -135,6 +140,12 @@ internal static class DirectConvKernels
         ConvGeometry g, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && DirectConvF32Grad.Enabled)
+        {
+            DirectConvF32Grad.Backward(AsFloat(x), AsFloat(w), AsFloat(dy), dx is { } a ? AsFloat(a) : default(Memory<float>?), dw is { } c ? AsFloat(c) : default(Memory<float>?),
+                db is { } d ? AsFloat(d) : default(Memory<float>?), g, outChannels);
+            return;
+        }
         var pd = PaddedShape(g);
         int taps = g.C * g.KH * g.KW, workers = CpuThreads.WorkersFor(g.N);
         var partials = PartialSums.Allocate<T>(dw is not null, workers, outChannels * taps);
@@ -253,6 +264,10 @@ internal static class DirectConvKernels
                 dst.Slice(count).Clear();
             }
     }
+
+    // Only called when T is float.
+    private static ReadOnlyMemory<float> AsFloat<T>(ReadOnlyMemory<T> m) => Unsafe.As<ReadOnlyMemory<T>, ReadOnlyMemory<float>>(ref m);
+    private static Memory<float> AsFloat<T>(Memory<T> m) => Unsafe.As<Memory<T>, Memory<float>>(ref m);
 
     private static class Scratch<T>
     {
