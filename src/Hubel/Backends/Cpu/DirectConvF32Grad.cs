@@ -18,6 +18,7 @@ internal static class DirectConvF32Grad
     private const int Lanes = DirectConvF32.Lanes, KBlock = DirectConvF32.KBlock, TBlock = 3;
 
     public static bool Enabled => Vector256.IsHardwareAccelerated;
+    private static readonly bool Prof = Environment.GetEnvironmentVariable("HUBEL_CONV_PROF") == "1";
 
     public static DirectConvF32.Plan ForwardPlan(in ConvGeometry g, int outChannels) =>
         new(g.N, g.C, g.H, g.W, g.PadTop, g.PadLeft, outChannels, g.OutH, g.OutW, g.KH, g.KW, g.DH, g.DW);
@@ -32,6 +33,7 @@ internal static class DirectConvF32Grad
     public static void Backward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> dy, Memory<float>? dx, Memory<float>? dw,
         Memory<float>? db, ConvGeometry g, int outChannels)
     {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         if (dx is { } dxm)
         {
             // dX[h] = Σ_ki dY[h - ((KH-1)·DH - padTop) + ki·DH] · w[KH-1-ki]: the same correlation over dY, kernel rotated.
@@ -40,7 +42,9 @@ internal static class DirectConvF32Grad
             var packed = DirectConvF32.Pack(w.Span, g.C, outChannels, g.KH, g.KW, flipTranspose: true);
             DirectConvF32.Correlate(dy, packed, null, dxm, adjoint, relu: false);
         }
+        double tdx = sw.Elapsed.TotalMilliseconds;
         if (dw is { } dwm) WeightGradient(x, dy, dwm, ForwardPlan(g, outChannels));
+        double tdw = sw.Elapsed.TotalMilliseconds;
         if (db is { } dbm)
         {
             var d = dbm.Span;
@@ -49,6 +53,7 @@ internal static class DirectConvF32Grad
             for (int n = 0; n < g.N; n++)
                 for (int o = 0; o < outChannels; o++) d[o] += TensorPrimitives.Sum(dy.Span.Slice((n * outChannels + o) * p, p));
         }
+        if (Prof) Console.Error.WriteLine($"PROF dx {tdx:F2} dw {tdw - tdx:F2} db {sw.Elapsed.TotalMilliseconds - tdw:F2}");
     }
 
     private static void WeightGradient(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dw, DirectConvF32.Plan p)
