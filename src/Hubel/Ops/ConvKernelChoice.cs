@@ -63,6 +63,11 @@ internal static class ConvKernelChoice
         return ConvAlgorithm.Im2colGemm;
     }
 
+    /// <summary>Whether the backward kernel writes every element of the input gradient, so its buffer needs no zeroing
+    /// (the others accumulate into it).</summary>
+    public static bool OverwritesInputGrad(ConvAlgorithm kernel, in ConvGeometry g, Tensors.DType dtype) =>
+        kernel == ConvAlgorithm.SmallChannels || (kernel == ConvAlgorithm.Depthwise && dtype == Tensors.DType.Float32 && DepthwiseF32.Applies(g));
+
     private static string Requirement(ConvAlgorithm algorithm) => algorithm switch
     {
         ConvAlgorithm.SmallChannels => "it needs groups 1 and stride 1",
