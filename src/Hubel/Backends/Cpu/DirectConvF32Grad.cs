@@ -18,7 +18,6 @@ internal static class DirectConvF32Grad
     private const int Lanes = DirectConvF32.Lanes, KBlock = DirectConvF32.KBlock, TBlock = 3;
 
     public static bool Enabled => Vector256.IsHardwareAccelerated;
-    private static readonly bool Prof = Environment.GetEnvironmentVariable("HUBEL_CONV_PROF") == "1";
 
     public static DirectConvF32.Plan ForwardPlan(in ConvGeometry g, int outChannels) =>
         new(g.N, g.C, g.H, g.W, g.PadTop, g.PadLeft, outChannels, g.OutH, g.OutW, g.KH, g.KW, g.DH, g.DW);
@@ -33,7 +32,6 @@ internal static class DirectConvF32Grad
     public static void Backward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> dy, Memory<float>? dx, Memory<float>? dw,
         Memory<float>? db, ConvGeometry g, int outChannels)
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         if (dx is { } dxm)
         {
             // dX[h] = Σ_ki dY[h - ((KH-1)·DH - padTop) + ki·DH] · w[KH-1-ki]: the same correlation over dY, kernel rotated.
@@ -42,9 +40,7 @@ internal static class DirectConvF32Grad
             var packed = DirectConvF32.Pack(w.Span, g.C, outChannels, g.KH, g.KW, flipTranspose: true);
             DirectConvF32.Correlate(dy, packed, null, dxm, adjoint, relu: false);
         }
-        double tdx = sw.Elapsed.TotalMilliseconds;
         if (dw is { } dwm) WeightGradient(x, dy, dwm, ForwardPlan(g, outChannels));
-        double tdw = sw.Elapsed.TotalMilliseconds;
         if (db is { } dbm)
         {
             var d = dbm.Span;
@@ -53,7 +49,6 @@ internal static class DirectConvF32Grad
             for (int n = 0; n < g.N; n++)
                 for (int o = 0; o < outChannels; o++) d[o] += TensorPrimitives.Sum(dy.Span.Slice((n * outChannels + o) * p, p));
         }
-        if (Prof) Console.Error.WriteLine($"PROF dx {tdx:F2} dw {tdw - tdx:F2} db {sw.Elapsed.TotalMilliseconds - tdw:F2}");
     }
 
     private static void WeightGradient(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dw, DirectConvF32.Plan p)
@@ -96,21 +91,31 @@ internal static class DirectConvF32Grad
     /// (the original rows when OW is a whole number of vectors, else the padded scratch).</summary>
     private static unsafe void GradBlock(float[] xpad, ReadOnlySpan<float> dy, int[] offs, float[] partial, DirectConvF32.Plan p, int count)
     {
-        int taps = p.Taps, rowLen = p.OWp, plane = p.OH * rowLen, image = p.Cout * plane, vpr = p.OWp / Lanes;
+        int taps = p.Taps, plane = p.OH * p.OWp, vpr = p.OWp / Lanes, vectors = count * p.OH * vpr;
+        // Where each output vector of the block starts in the padded input and in dY (one flat loop, whatever the plane shape).
+        var xo = new int[vectors];
+        var dyo = new int[vectors];
+        for (int i = 0; i < vectors; i++)
+        {
+            int n = i / (p.OH * vpr), r = i / vpr % p.OH, col = i % vpr * Lanes;
+            xo[i] = n * p.Image + r * p.Wp + col;
+            dyo[i] = n * p.Cout * plane + r * p.OWp + col;
+        }
         var res = stackalloc float[KBlock * TBlock];
         fixed (float* xs = xpad, ds = dy, part = partial)
-        fixed (int* ofs = offs)
+        fixed (int* ofs = offs, xop = xo, dop = dyo)
         {
             for (int kb = 0; kb < p.KBlocks; kb++)
             {
                 int o0 = kb * KBlock, kv = Math.Min(KBlock, p.Cout - o0);
+                // Channels past Cout repeat the last real one (computed, not stored).
+                long c1 = Math.Min(1, kv - 1) * (long)plane, c2 = Math.Min(2, kv - 1) * (long)plane, c3 = Math.Min(3, kv - 1) * (long)plane;
+                float* d0 = ds + (long)o0 * plane, d1 = d0 + c1, d2 = d0 + c2, d3 = d0 + c3;
                 for (int t0 = 0; t0 < taps; t0 += TBlock)
                 {
                     int tv = Math.Min(TBlock, taps - t0);
-                    int s0 = ofs[t0], s1 = ofs[t0 + Math.Min(1, tv - 1)], s2 = ofs[t0 + Math.Min(2, tv - 1)];
-                    // Channels past Cout repeat the last real one (computed, not stored).
-                    long c1 = Math.Min(1, kv - 1) * (long)plane, c2 = Math.Min(2, kv - 1) * (long)plane, c3 = Math.Min(3, kv - 1) * (long)plane;
-                    GradTile(xs, ds + (long)o0 * plane, s0, s1, s2, c1, c2, c3, count, p.OH, vpr, p.Image, p.Wp, image, rowLen, res);
+                    float* x0 = xs + ofs[t0], x1 = xs + ofs[t0 + Math.Min(1, tv - 1)], x2 = xs + ofs[t0 + Math.Min(2, tv - 1)];
+                    GradTile(x0, x1, x2, d0, d1, d2, d3, xop, dop, vectors, res);
                     for (int c = 0; c < kv; c++)
                         for (int m = 0; m < tv; m++) part[(o0 + c) * taps + t0 + m] += res[c * TBlock + m];
                 }
@@ -118,34 +123,27 @@ internal static class DirectConvF32Grad
         }
     }
 
-    /// <summary>res[c][m] = Σ_{images, rows, vectors} dY[c] · x[s_m]: four channels (at d, d + c1, d + c2, d + c3) by three taps.</summary>
+    /// <summary>res[c][m] = Σ_i dY_c[dyo[i]] · x_m[xo[i]]: four channels by three taps, twelve accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void GradTile(float* x, float* d, int s0, int s1, int s2, long c1, long c2, long c3, int count, int oh, int vpr,
-        int xImage, int wp, int dImage, int rowLen, float* res)
+    private static unsafe void GradTile(float* x0, float* x1, float* x2, float* d0, float* d1, float* d2, float* d3, int* xo, int* dyo, int vectors,
+        float* res)
     {
         Vector256<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
         Vector256<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
-        for (int n = 0; n < count; n++)
+        for (int i = 0; i < vectors; i++)
         {
-            float* xi = x + (long)n * xImage, di = d + (long)n * dImage;
-            for (int r = 0; r < oh; r++)
-            {
-                float* xr = xi + r * wp, dr = di + r * rowLen;
-                for (int v = 0; v < vpr; v++, xr += Lanes, dr += Lanes)
-                {
-                    var x0 = Vector256.Load(xr + s0);
-                    var x1 = Vector256.Load(xr + s1);
-                    var x2 = Vector256.Load(xr + s2);
-                    var g = Vector256.Load(dr);
-                    a00 = Vector256.MultiplyAddEstimate(g, x0, a00); a01 = Vector256.MultiplyAddEstimate(g, x1, a01); a02 = Vector256.MultiplyAddEstimate(g, x2, a02);
-                    g = Vector256.Load(dr + c1);
-                    a10 = Vector256.MultiplyAddEstimate(g, x0, a10); a11 = Vector256.MultiplyAddEstimate(g, x1, a11); a12 = Vector256.MultiplyAddEstimate(g, x2, a12);
-                    g = Vector256.Load(dr + c2);
-                    a20 = Vector256.MultiplyAddEstimate(g, x0, a20); a21 = Vector256.MultiplyAddEstimate(g, x1, a21); a22 = Vector256.MultiplyAddEstimate(g, x2, a22);
-                    g = Vector256.Load(dr + c3);
-                    a30 = Vector256.MultiplyAddEstimate(g, x0, a30); a31 = Vector256.MultiplyAddEstimate(g, x1, a31); a32 = Vector256.MultiplyAddEstimate(g, x2, a32);
-                }
-            }
+            int xi = xo[i], di = dyo[i];
+            var v0 = Vector256.Load(x0 + xi);
+            var v1 = Vector256.Load(x1 + xi);
+            var v2 = Vector256.Load(x2 + xi);
+            var g = Vector256.Load(d0 + di);
+            a00 = Vector256.MultiplyAddEstimate(g, v0, a00); a01 = Vector256.MultiplyAddEstimate(g, v1, a01); a02 = Vector256.MultiplyAddEstimate(g, v2, a02);
+            g = Vector256.Load(d1 + di);
+            a10 = Vector256.MultiplyAddEstimate(g, v0, a10); a11 = Vector256.MultiplyAddEstimate(g, v1, a11); a12 = Vector256.MultiplyAddEstimate(g, v2, a12);
+            g = Vector256.Load(d2 + di);
+            a20 = Vector256.MultiplyAddEstimate(g, v0, a20); a21 = Vector256.MultiplyAddEstimate(g, v1, a21); a22 = Vector256.MultiplyAddEstimate(g, v2, a22);
+            g = Vector256.Load(d3 + di);
+            a30 = Vector256.MultiplyAddEstimate(g, v0, a30); a31 = Vector256.MultiplyAddEstimate(g, v1, a31); a32 = Vector256.MultiplyAddEstimate(g, v2, a32);
         }
         res[0] = Vector256.Sum(a00); res[1] = Vector256.Sum(a01); res[2] = Vector256.Sum(a02);
         res[3] = Vector256.Sum(a10); res[4] = Vector256.Sum(a11); res[5] = Vector256.Sum(a12);
