@@ -72,15 +72,16 @@ internal static class DirectConvF32
         var offs = p.TapOffsets();
         var bias4 = new float[p.KBlocks * KBlock];
         if (bias is { } b) b.Span[..p.Cout].CopyTo(bias4);
-        int per = p.ImagesPerBlock, blocks = (p.N + per - 1) / per;
-        CpuThreads.For(blocks, (b0, b1) =>
+        int per = p.ImagesPerBlock;
+        // Images (not blocks) split over the workers, so 128 images in blocks of 10 still split 64/64.
+        CpuThreads.For(p.N, (i0, i1) =>
         {
             var scratch = ArrayPool<float>.Shared.Rent(per * p.Image);
             try
             {
-                for (int blk = b0; blk < b1; blk++)
+                for (int n0 = i0; n0 < i1; n0 += per)
                 {
-                    int n0 = blk * per, count = Math.Min(per, p.N - n0);
+                    int count = Math.Min(per, i1 - n0);
                     PadBlock(src.Span, p, n0, count, scratch);
                     CorrelateBlock(scratch, packed, offs, bias4, output.Span, p, n0, count, relu);
                 }

@@ -43,33 +43,39 @@ internal static class DirectConvF32Grad
         if (dw is { } dwm) WeightGradient(x, dy, dwm, ForwardPlan(g, outChannels));
         if (db is { } dbm)
         {
-            var d = dbm.Span;
-            d.Clear();
-            int p = g.OutPixels;
-            for (int n = 0; n < g.N; n++)
-                for (int o = 0; o < outChannels; o++) d[o] += TensorPrimitives.Sum(dy.Span.Slice((n * outChannels + o) * p, p));
+            int p = g.OutPixels, n = g.N;
+            // Per channel (each worker owns its channels' sums, added in image order at any thread count).
+            CpuThreads.For(outChannels, (o0, o1) =>
+            {
+                for (int o = o0; o < o1; o++)
+                {
+                    float sum = 0;
+                    for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(dy.Span.Slice((i * outChannels + o) * p, p));
+                    dbm.Span[o] = sum;
+                }
+            });
         }
     }
 
     private static void WeightGradient(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dw, DirectConvF32.Plan p)
     {
-        int taps = p.Taps, per = p.ImagesPerBlock, blocks = (p.N + per - 1) / per;
-        if (blocks == 0) { dw.Span.Clear(); return; }
+        int taps = p.Taps, per = p.ImagesPerBlock;
+        if (p.N == 0) { dw.Span.Clear(); return; }
         var offs = p.TapOffsets();
         // dY rows are read a vector at a time: rows not a whole number of vectors go through zero-padded scratch.
         bool direct = p.OW % Lanes == 0;
         var dyPlan = new DirectConvF32.Plan(p.N, p.Cout, p.OH, p.OW, 0, 0, p.Cout, p.OH, p.OW, 1, 1, 1, 1);
-        int workers = CpuThreads.WorkersFor(blocks);
+        int workers = CpuThreads.WorkersFor(p.N);
         var partials = PartialSums.Allocate<float>(true, workers, p.Cout * taps)!;
-        CpuThreads.ForWorkers(blocks, workers, (worker, b0, b1) =>
+        CpuThreads.ForWorkers(p.N, workers, (worker, i0, i1) =>
         {
             var xs = ArrayPool<float>.Shared.Rent(per * p.Image);
             var ds = direct ? null : ArrayPool<float>.Shared.Rent(per * dyPlan.Image);
             try
             {
-                for (int blk = b0; blk < b1; blk++)
+                for (int n0 = i0; n0 < i1; n0 += per)
                 {
-                    int n0 = blk * per, count = Math.Min(per, p.N - n0);
+                    int count = Math.Min(per, i1 - n0);
                     DirectConvF32.PadBlock(x.Span, p, n0, count, xs);
                     if (ds is not null) DirectConvF32.PadBlock(dy.Span, dyPlan, n0, count, ds);
                     var dys = ds is null ? dy.Span.Slice(n0 * p.Cout * p.OH * p.OW) : ds;
