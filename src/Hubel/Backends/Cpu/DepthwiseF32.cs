@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Hubel.Ops;
@@ -58,28 +57,22 @@ internal static class DepthwiseF32
         int mult = outChannels / g.C, hw = g.H * g.W, ohw = g.OutPixels, kk = g.KH * g.KW;
         CpuThreads.For(g.N * g.C, (j0, j1) =>
         {
-            var xp = ArrayPool<float>.Shared.Rent(p.Plane);
-            var op = ArrayPool<float>.Shared.Rent(p.Vectors * Lanes);
-            try
+            var xp = ConvScratch<float>.Rent(p.Plane);
+            var op = ConvScratch<float>.Rent(p.Vectors * Lanes);
+            for (int j = j0; j < j1; j++)
             {
-                for (int j = j0; j < j1; j++)
+                int n = j / g.C, c = j % g.C;
+                Pad(x.Span.Slice(j * hw, hw), p, xp);
+                for (int m = 0; m < mult; m++)
                 {
-                    int n = j / g.C, c = j % g.C;
-                    Pad(x.Span.Slice(j * hw, hw), p, xp);
-                    for (int m = 0; m < mult; m++)
-                    {
-                        int oc = c * mult + m;
-                        float bias = b is { } bm ? bm.Span[oc] : 0f;
-                        Correlate(xp, offs, vecs, w.Span.Slice(oc * kk, kk), flip: false, bias, op);
-                        Unpad(op, p, y.Span.Slice((n * outChannels + oc) * ohw, ohw), accumulate: false);
-                    }
+                    int oc = c * mult + m;
+                    float bias = b is { } bm ? bm.Span[oc] : 0f;
+                    Correlate(xp, offs, vecs, w.Span.Slice(oc * kk, kk), flip: false, bias, op);
+                    Unpad(op, p, y.Span.Slice((n * outChannels + oc) * ohw, ohw), accumulate: false);
                 }
             }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(xp);
-                ArrayPool<float>.Shared.Return(op);
-            }
+            ConvScratch<float>.Return(xp);
+            ConvScratch<float>.Return(op);
         }, minPerWorker: 4);
     }
 
@@ -97,48 +90,39 @@ internal static class DepthwiseF32
         bool sums = dw is not null || db is not null;
         CpuThreads.For(g.C, (c0, c1) =>
         {
-            var xp = ArrayPool<float>.Shared.Rent(fp.Plane);
-            var dyp = ArrayPool<float>.Shared.Rent(ap.Plane);
-            var op = ArrayPool<float>.Shared.Rent(ap.Vectors * Lanes);
-            var dys = ArrayPool<float>.Shared.Rent(dp.Plane);
+            var xp = ConvScratch<float>.Rent(fp.Plane);
+            var dyp = ConvScratch<float>.Rent(ap.Plane);
+            var op = ConvScratch<float>.Rent(ap.Vectors * Lanes);
+            var dys = ConvScratch<float>.Rent(dp.Plane);
             var acc = new Vector256<float>[kk + 1];   // per tap, then the bias
-            try
-            {
-                for (int c = c0; c < c1; c++)
-                    for (int m = 0; m < mult; m++)
+            for (int c = c0; c < c1; c++)
+                for (int m = 0; m < mult; m++)
+                {
+                    int oc = c * mult + m;
+                    Array.Clear(acc);
+                    for (int n = 0; n < g.N; n++)
                     {
-                        int oc = c * mult + m;
-                        Array.Clear(acc);
-                        for (int n = 0; n < g.N; n++)
+                        var dyPlane = dy.Span.Slice((n * outChannels + oc) * ohw, ohw);
+                        if (dx is { } dxm)
                         {
-                            var dyPlane = dy.Span.Slice((n * outChannels + oc) * ohw, ohw);
-                            if (dx is { } dxm)
-                            {
-                                Pad(dyPlane, ap, dyp);
-                                Correlate(dyp, aOffs, aVecs, w.Span.Slice(oc * kk, kk), flip: true, 0f, op);
-                                Unpad(op, ap, dxm.Span.Slice((n * g.C + c) * hw, hw), accumulate: m > 0);
-                            }
-                            if (!sums) continue;
-                            Pad(dyPlane, dp, dys);
-                            if (dw is not null)
-                            {
-                                Pad(x.Span.Slice((n * g.C + c) * hw, hw), fp, xp);
-                                WeightAccumulate(xp, fOffs, fVecs, dys, acc);
-                            }
-                            BiasAccumulate(dys, dp.Vectors, acc);
+                            Pad(dyPlane, ap, dyp);
+                            Correlate(dyp, aOffs, aVecs, w.Span.Slice(oc * kk, kk), flip: true, 0f, op);
+                            Unpad(op, ap, dxm.Span.Slice((n * g.C + c) * hw, hw), accumulate: m > 0);
                         }
-                        if (dw is { } dwm)
-                            for (int t = 0; t < kk; t++) dwm.Span[oc * kk + t] = Vector256.Sum(acc[t]);
-                        if (db is { } dbm) dbm.Span[oc] = Vector256.Sum(acc[kk]);
+                        if (!sums) continue;
+                        Pad(dyPlane, dp, dys);
+                        if (dw is not null)
+                        {
+                            Pad(x.Span.Slice((n * g.C + c) * hw, hw), fp, xp);
+                            WeightAccumulate(xp, fOffs, fVecs, dys, acc);
+                        }
+                        BiasAccumulate(dys, dp.Vectors, acc);
                     }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(xp);
-                ArrayPool<float>.Shared.Return(dyp);
-                ArrayPool<float>.Shared.Return(op);
-                ArrayPool<float>.Shared.Return(dys);
-            }
+                    if (dw is { } dwm)
+                        for (int t = 0; t < kk; t++) dwm.Span[oc * kk + t] = Vector256.Sum(acc[t]);
+                    if (db is { } dbm) dbm.Span[oc] = Vector256.Sum(acc[kk]);
+                }
+            foreach (var a in (float[][])[xp, dyp, op, dys]) ConvScratch<float>.Return(a);
         });
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -49,11 +48,13 @@ internal static class DirectConvF32
 
     /// <summary>Weights [Cout, Taps] as [block of 4 outputs][tap][4] (zero past Cout), so one tap's four broadcasts are adjacent.
     /// With <paramref name="flipTranspose"/>, w is [Cin', Cout', KH, KW] of the forward pass and the result is for the input
-    /// gradient: outputs = the forward's inputs, taps over the forward's outputs with the kernel rotated by 180°.</summary>
+    /// gradient: outputs = the forward's inputs, taps over the forward's outputs with the kernel rotated by 180°.
+    /// Rented from <see cref="ConvScratch{T}"/>: the caller returns it.</summary>
     public static float[] Pack(ReadOnlySpan<float> w, int cout, int cin, int kh, int kw, bool flipTranspose)
     {
         int kk = kh * kw, taps = cin * kk, blocks = (cout + KBlock - 1) / KBlock;
-        var packed = new float[blocks * taps * KBlock];
+        var packed = ConvScratch<float>.Rent(blocks * taps * KBlock);
+        packed.AsSpan(0, blocks * taps * KBlock).Clear();
         for (int o = 0; o < cout; o++)
             for (int i = 0; i < cin; i++)
                 for (int e = 0; e < kk; e++)
@@ -76,17 +77,14 @@ internal static class DirectConvF32
         // Images (not blocks) split over the workers, so 128 images in blocks of 10 still split 64/64.
         CpuThreads.For(p.N, (i0, i1) =>
         {
-            var scratch = ArrayPool<float>.Shared.Rent(per * p.Image);
-            try
+            var scratch = ConvScratch<float>.Rent(per * p.Image);
+            for (int n0 = i0; n0 < i1; n0 += per)
             {
-                for (int n0 = i0; n0 < i1; n0 += per)
-                {
-                    int count = Math.Min(per, i1 - n0);
-                    PadBlock(src.Span, p, n0, count, scratch);
-                    CorrelateBlock(scratch, packed, offs, bias4, output.Span, p, n0, count, relu);
-                }
+                int count = Math.Min(per, i1 - n0);
+                PadBlock(src.Span, p, n0, count, scratch);
+                CorrelateBlock(scratch, packed, offs, bias4, output.Span, p, n0, count, relu);
             }
-            finally { ArrayPool<float>.Shared.Return(scratch); }
+            ConvScratch<float>.Return(scratch);
         });
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -27,6 +26,7 @@ internal static class DirectConvF32Grad
     {
         var packed = DirectConvF32.Pack(w.Span, outChannels, g.C, g.KH, g.KW, flipTranspose: false);
         DirectConvF32.Correlate(x, packed, b, y, ForwardPlan(g, outChannels), relu);
+        ConvScratch<float>.Return(packed);
     }
 
     public static void Backward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> dy, Memory<float>? dx, Memory<float>? dw,
@@ -39,6 +39,7 @@ internal static class DirectConvF32Grad
                 g.C, g.H, g.W, g.KH, g.KW, g.DH, g.DW);
             var packed = DirectConvF32.Pack(w.Span, g.C, outChannels, g.KH, g.KW, flipTranspose: true);
             DirectConvF32.Correlate(dy, packed, null, dxm, adjoint, relu: false);
+            ConvScratch<float>.Return(packed);
         }
         if (dw is { } dwm) WeightGradient(x, dy, dwm, ForwardPlan(g, outChannels));
         if (db is { } dbm)
@@ -69,24 +70,18 @@ internal static class DirectConvF32Grad
         var partials = PartialSums.Allocate<float>(true, workers, p.Cout * taps)!;
         CpuThreads.ForWorkers(p.N, workers, (worker, i0, i1) =>
         {
-            var xs = ArrayPool<float>.Shared.Rent(per * p.Image);
-            var ds = direct ? null : ArrayPool<float>.Shared.Rent(per * dyPlan.Image);
-            try
+            var xs = ConvScratch<float>.Rent(per * p.Image);
+            var ds = direct ? null : ConvScratch<float>.Rent(per * dyPlan.Image);
+            for (int n0 = i0; n0 < i1; n0 += per)
             {
-                for (int n0 = i0; n0 < i1; n0 += per)
-                {
-                    int count = Math.Min(per, i1 - n0);
-                    DirectConvF32.PadBlock(x.Span, p, n0, count, xs);
-                    if (ds is not null) DirectConvF32.PadBlock(dy.Span, dyPlan, n0, count, ds);
-                    var dys = ds is null ? dy.Span.Slice(n0 * p.Cout * p.OH * p.OW) : ds;
-                    GradBlock(xs, dys, offs, partials[worker], p, count);
-                }
+                int count = Math.Min(per, i1 - n0);
+                DirectConvF32.PadBlock(x.Span, p, n0, count, xs);
+                if (ds is not null) DirectConvF32.PadBlock(dy.Span, dyPlan, n0, count, ds);
+                var dys = ds is null ? dy.Span.Slice(n0 * p.Cout * p.OH * p.OW) : ds;
+                GradBlock(xs, dys, offs, partials[worker], p, count);
             }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(xs);
-                if (ds is not null) ArrayPool<float>.Shared.Return(ds);
-            }
+            ConvScratch<float>.Return(xs);
+            if (ds is not null) ConvScratch<float>.Return(ds);
         });
         var total = dw.Span;
         partials[0].AsSpan(0, total.Length).CopyTo(total);
@@ -99,8 +94,8 @@ internal static class DirectConvF32Grad
     {
         int taps = p.Taps, plane = p.OH * p.OWp, vpr = p.OWp / Lanes, vectors = count * p.OH * vpr;
         // Where each output vector of the block starts in the padded input and in dY (one flat loop, whatever the plane shape).
-        var xo = new int[vectors];
-        var dyo = new int[vectors];
+        var xo = ConvScratch<int>.Rent(vectors);
+        var dyo = ConvScratch<int>.Rent(vectors);
         for (int i = 0; i < vectors; i++)
         {
             int n = i / (p.OH * vpr), r = i / vpr % p.OH, col = i % vpr * Lanes;
@@ -127,6 +122,8 @@ internal static class DirectConvF32Grad
                 }
             }
         }
+        ConvScratch<int>.Return(xo);
+        ConvScratch<int>.Return(dyo);
     }
 
     /// <summary>res[c][m] = Σ_i dY_c[dyo[i]] · x_m[xo[i]]: four channels by three taps, twelve accumulators.</summary>
