@@ -27,12 +27,14 @@ internal static class DirectConvKernels
     /// on planes of at most 64 outputs, where it beats Winograd F(2x2, 3x3) (one thread, CPU ms, forward; forward+backward,
     /// loaded machine, best of 7-9): N128 C16 32x32 K16 7.2; 29 against 13.4; 50, N128 C32 16x16 K32 7.0; 26 against 10.8;
     /// 31, N128 C64 8x8 K64 6.3; 23 against 7.5; 23. At C = K = 64 on 56x56 Winograd's larger GEMMs win (70; 226 against
-    /// 82; 248).</summary>
+    /// 82; 248). And up to 5x5 with at most 8 input channels: LeNet conv2 (N64 C6 14x14 K16 5x5, two threads, CPU ms, best
+    /// of 15 on a loaded machine) 0.82; 3.9 against im2col's 1.5; 6.7.</summary>
     public static bool Preferred(in ConvGeometry g, int groups, int outChannels) =>
         Applies(g, groups) && g.OutW >= 8 && Vector256.IsHardwareAccelerated &&
         ((g.C <= 3 && (outChannels <= 8 || g.N >= 32)) ||
          (DirectConvF32Grad.Enabled && g.C >= 4 && g.KH * g.KW <= 9 && g.C <= 64 && outChannels <= 64 &&
-          ((g.C <= 32 && outChannels <= 32) || g.OutPixels <= 64)));
+          ((g.C <= 32 && outChannels <= 32) || g.OutPixels <= 64)) ||
+         (DirectConvF32Grad.Enabled && g.C >= 4 && g.C <= 8 && outChannels <= 32 && g.KH * g.KW <= 25));
 
     private readonly record struct Padded(int Hp, int Wp)
     {
