@@ -40,7 +40,8 @@ public static partial class F
         return Graph.Record(y, "conv2d", [input, weight, bias], dy =>
         {
             dy = dy.Contiguous();
-            var dx = input.RequiresGrad ? Tensor.ZerosLike(x) : null;
+            var dx = !input.RequiresGrad ? null
+                : ConvKernelChoice.OverwritesInputGrad(kernel, g, x.DType) ? Tensor.Empty(x.ShapeArray, x.DType) : Tensor.ZerosLike(x);
             var dw = weight.RequiresGrad ? Tensor.Empty(w.ShapeArray, w.DType) : null;   // the kernel overwrites it
             var db = bias is { RequiresGrad: true } ? Tensor.Empty(b!.ShapeArray, b.DType) : null;
             if (input.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, groups, outChannels, kernel);

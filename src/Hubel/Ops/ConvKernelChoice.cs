@@ -50,7 +50,8 @@ internal static class ConvKernelChoice
     }
 
     /// <summary>Depthwise kernel for groups = C; the direct kernel for stride 1 with few input channels (lowering would copy
-    /// each pixel KH·KW times to feed a GEMM at most 3·KH·KW deep) where measurements favour it; plain GEMM for 1x1 on large
+    /// each pixel KH·KW times to feed a GEMM at most 3·KH·KW deep), or up to 3x3 with few channels or small planes (see
+    /// <see cref="DirectConvKernels.Preferred"/>), where measurements favour it; plain GEMM for 1x1 on large
     /// planes; Winograd F(2x2, 3x3) for 3x3 stride 1 with 16-128 channels (see <see cref="WinogradConv.Preferred"/> for the
     /// measurements); im2col + GEMM otherwise.</summary>
     private static ConvAlgorithm Heuristic(in ConvGeometry g, int groups, int outChannels)
@@ -63,6 +64,11 @@ internal static class ConvKernelChoice
         if (ImplicitGemmConv.Preferred(g, groups, outChannels)) return ConvAlgorithm.ImplicitGemm;
         return ConvAlgorithm.Im2colGemm;
     }
+
+    /// <summary>Whether the backward kernel writes every element of the input gradient, so its buffer needs no zeroing
+    /// (the others accumulate into it).</summary>
+    public static bool OverwritesInputGrad(ConvAlgorithm kernel, in ConvGeometry g, Tensors.DType dtype) =>
+        kernel == ConvAlgorithm.SmallChannels || (kernel == ConvAlgorithm.Depthwise && dtype == Tensors.DType.Float32 && DepthwiseF32.Applies(g));
 
     private static string Requirement(ConvAlgorithm algorithm) => algorithm switch
     {

@@ -25,6 +25,7 @@ public class KernelAllocationTests
     [Theory]
     [InlineData(ConvAlgorithm.Im2colGemm, 6, 14, 16, 0)]     // LeNet conv2
     [InlineData(ConvAlgorithm.SmallChannels, 1, 28, 6, 2)]   // LeNet conv1
+    [InlineData(ConvAlgorithm.SmallChannels, 16, 12, 16, 2)] // the float32 direct engine with 16 channels
     [InlineData(ConvAlgorithm.Pointwise, 16, 10, 32, 0)]
     [InlineData(ConvAlgorithm.Winograd, 32, 12, 32, 1)]
     public void Warm_convolution_step_allocates_only_its_tensors(ConvAlgorithm algorithm, int c, int hw, int cout, int pad)

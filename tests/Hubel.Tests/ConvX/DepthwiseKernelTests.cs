@@ -17,6 +17,9 @@ public class DepthwiseKernelTests
     [InlineData(2, 5, 6, 11, 1, 2, 4, 2, 1, 1, 2, 1, 0)]
     [InlineData(1, 6, 5, 5, 1, 5, 5, 1, 1, 2, 2, 2, 2)]
     [InlineData(2, 3, 10, 10, 2, 3, 3, 3, 3, 0, 0, 0, 0)]
+    [InlineData(4, 16, 28, 28, 1, 3, 3, 1, 1, 1, 1, 1, 1)]   // MobileNet-like planes, channels over two workers
+    [InlineData(2, 8, 13, 17, 2, 3, 3, 1, 1, 3, 3, 3, 3)]    // padding past the kernel: the input gradient crops dY
+    [InlineData(1, 3, 1, 9, 1, 1, 3, 1, 1, 0, 0, 1, 1)]      // one-row image, 1x3 kernel
     public void DirectKernelMatchesIm2ColGemm(int n, int c, int h, int w, int mult, int kh, int kw, int sh, int sw,
         int top, int bottom, int left, int right)
     {

@@ -25,6 +25,11 @@ internal static class DepthwiseKernels
     public static void Forward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T>? b, Memory<T> y, ConvGeometry g, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && DepthwiseF32.Applies(g))
+        {
+            DepthwiseF32.Forward(AsFloat(x), AsFloat(w), b is { } bm ? AsFloat(bm) : default(ReadOnlyMemory<float>?), AsFloat(y), g, outChannels);
+            return;
+        }
         int mult = outChannels / g.C, hw = g.H * g.W, p = g.OutPixels, kk = g.KH * g.KW;
         CpuThreads.For(g.N * outChannels, (j0, j1) =>
         {
@@ -46,6 +51,12 @@ internal static class DepthwiseKernels
         ConvGeometry g, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && DepthwiseF32.Applies(g))
+        {
+            DepthwiseF32.Backward(AsFloat(x), AsFloat(w), AsFloat(dy), dx is { } a ? AsFloat(a) : default(Memory<float>?),
+                dw is { } c ? AsFloat(c) : default(Memory<float>?), db is { } d ? AsFloat(d) : default(Memory<float>?), g, outChannels);
+            return;
+        }
         int mult = outChannels / g.C, hw = g.H * g.W, p = g.OutPixels, kk = g.KH * g.KW;
         if (dx is { } dxm)
             CpuThreads.For(g.N * g.C, (j0, j1) =>
@@ -171,6 +182,10 @@ internal static class DepthwiseKernels
         for (; i < a.Length; i++) sum += a[i] * b[i];
         return sum;
     }
+
+    // Only called when T is float.
+    private static ReadOnlyMemory<float> AsFloat<T>(ReadOnlyMemory<T> m) => Unsafe.As<ReadOnlyMemory<T>, ReadOnlyMemory<float>>(ref m);
+    private static Memory<float> AsFloat<T>(Memory<T> m) => Unsafe.As<Memory<T>, Memory<float>>(ref m);
 
     /// <summary>[lo, hi): the output columns ow with 0 &lt;= ow·stride + offset &lt; width.</summary>
     private static (int Lo, int Hi) InsideRange(int offset, int stride, int width, int outW)

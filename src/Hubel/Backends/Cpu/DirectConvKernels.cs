@@ -22,9 +22,19 @@ internal static class DirectConvKernels
 
     /// <summary>Few input channels, rows at least one vector wide, and few output channels or a large batch. Measured
     /// against im2col + GEMM in one process (2-core AVX2): LeNet conv1 N=64 Cout=6 0.28x the time, N=64 Cout=20 0.63x,
-    /// N=10 Cout=6 0.93x; but N=10 Cout=12-20 (Nielsen's conv1) 1.2-1.3x and N=16 C=3 Cout=16 3x3 1.2x, where the GEMM wins.</summary>
+    /// N=10 Cout=6 0.93x; but N=10 Cout=12-20 (Nielsen's conv1) 1.2-1.3x and N=16 C=3 Cout=16 3x3 1.2x, where the GEMM wins.
+    /// Also, with the float32 engine (<see cref="DirectConvF32"/>), kernels up to 3x3 with at most 32 channels in and out, or
+    /// on planes of at most 64 outputs, where it beats Winograd F(2x2, 3x3) (one thread, CPU ms, forward; forward+backward,
+    /// loaded machine, best of 7-9): N128 C16 32x32 K16 7.2; 29 against 13.4; 50, N128 C32 16x16 K32 7.0; 26 against 10.8;
+    /// 31, N128 C64 8x8 K64 6.3; 23 against 7.5; 23. At C = K = 64 on 56x56 Winograd's larger GEMMs win (70; 226 against
+    /// 82; 248). And up to 5x5 with at most 8 input channels: LeNet conv2 (N64 C6 14x14 K16 5x5, two threads, CPU ms, best
+    /// of 15 on a loaded machine) 0.82; 3.9 against im2col's 1.5; 6.7.</summary>
     public static bool Preferred(in ConvGeometry g, int groups, int outChannels) =>
-        Applies(g, groups) && g.C <= 3 && g.OutW >= 8 && (outChannels <= 8 || g.N >= 32) && Vector256.IsHardwareAccelerated;
+        Applies(g, groups) && g.OutW >= 8 && Vector256.IsHardwareAccelerated &&
+        ((g.C <= 3 && (outChannels <= 8 || g.N >= 32)) ||
+         (DirectConvF32Grad.Enabled && g.C >= 4 && g.KH * g.KW <= 9 && g.C <= 64 && outChannels <= 64 &&
+          ((g.C <= 32 && outChannels <= 32) || g.OutPixels <= 64)) ||
+         (DirectConvF32Grad.Enabled && g.C >= 4 && g.C <= 8 && outChannels <= 32 && g.KH * g.KW <= 25));
 
     private readonly record struct Padded(int Hp, int Wp)
     {
@@ -52,6 +62,11 @@ internal static class DirectConvKernels
     public static void Forward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T>? b, Memory<T> y, ConvGeometry g, int outChannels, bool relu = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && DirectConvF32Grad.Enabled)
+        {
+            DirectConvF32Grad.Forward(AsFloat(x), AsFloat(w), b is { } bm ? AsFloat(bm) : default(ReadOnlyMemory<float>?), AsFloat(y), g, outChannels, relu);
+            return;
+        }
         var pd = PaddedShape(g);
         int taps = g.C * g.KH * g.KW, blocks = (outChannels + Block - 1) / Block;
         // Weights as [block][tap][3] so the three broadcasts of one tap are adjacent.
@@ -135,6 +150,12 @@ internal static class DirectConvKernels
         ConvGeometry g, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && DirectConvF32Grad.Enabled)
+        {
+            DirectConvF32Grad.Backward(AsFloat(x), AsFloat(w), AsFloat(dy), dx is { } a ? AsFloat(a) : default(Memory<float>?), dw is { } c ? AsFloat(c) : default(Memory<float>?),
+                db is { } d ? AsFloat(d) : default(Memory<float>?), g, outChannels);
+            return;
+        }
         var pd = PaddedShape(g);
         int taps = g.C * g.KH * g.KW, workers = CpuThreads.WorkersFor(g.N);
         var partials = PartialSums.Allocate<T>(dw is not null, workers, outChannels * taps);
@@ -253,6 +274,10 @@ internal static class DirectConvKernels
                 dst.Slice(count).Clear();
             }
     }
+
+    // Only called when T is float.
+    private static ReadOnlyMemory<float> AsFloat<T>(ReadOnlyMemory<T> m) => Unsafe.As<ReadOnlyMemory<T>, ReadOnlyMemory<float>>(ref m);
+    private static Memory<float> AsFloat<T>(Memory<T> m) => Unsafe.As<Memory<T>, Memory<float>>(ref m);
 
     private static class Scratch<T>
     {
