@@ -9,17 +9,19 @@ namespace Hubel.Ops;
 /// that does not fit the shape throws an <see cref="ArgumentException"/> naming <c>algorithm</c>.</summary>
 public enum ConvAlgorithm
 {
-    /// <summary>The default: a heuristic picks the spatial-domain kernel per shape (depthwise kernel for groups = C,
-    /// the direct kernel for stride 1 with at most 3 input channels and few output channels or a large batch, plain GEMM for 1x1 on planes of 256+ pixels,
-    /// Winograd for 3x3 stride 1 with 16-128 channels in and out, the implicit GEMM for small 5x5-and-up convolutions with
-    /// 4+ input channels (LeNet-5's and network3's conv2), else im2col + GEMM).</summary>
+    /// <summary>The default: a heuristic picks the spatial-domain kernel per shape (depthwise kernel for groups = C, the
+    /// implicit GEMM for small 5x5-and-up convolutions with 4+ input channels (LeNet-5's and network3's conv2), the direct
+    /// kernel for stride 1 with at most 3 input channels, or up to 3x3 with at most 32 channels in and out or planes of at
+    /// most 64 outputs (ResNet-20's three stages), plain GEMM for 1x1 on planes of 256+ pixels, Winograd for other 3x3
+    /// stride-1 convolutions with 16-128 channels in and out, else im2col + GEMM).</summary>
     Direct,
     /// <summary>Pointwise products of 2-D FFTs (<see cref="F.Conv2dFft"/>): O(N·Cin·Cout·PQ) plus the transforms instead of
     /// O(N·Cin·Cout·OH·OW·KH·KW), so it pays off for large kernels. Stride 1 and dilation 1 only.</summary>
     Fft,
     /// <summary>im2col + GEMM, blocks of images lowered side by side; fits every shape.</summary>
     Im2colGemm,
-    /// <summary>Shifted-row accumulation in registers without lowering (groups 1, stride 1); fast for few input channels.</summary>
+    /// <summary>Direct convolution without lowering (groups 1, stride 1): output channels in registers over zero-bordered
+    /// planes; fast for few channels and small planes.</summary>
     SmallChannels,
     /// <summary>Per-plane kernel for depthwise convolutions (groups = C > 1).</summary>
     Depthwise,

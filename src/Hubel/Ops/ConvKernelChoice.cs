@@ -49,7 +49,8 @@ internal static class ConvKernelChoice
         return algorithm;
     }
 
-    /// <summary>Depthwise kernel for groups = C; the direct kernel for stride 1 with few input channels (lowering would copy
+    /// <summary>Depthwise kernel for groups = C; the implicit GEMM for 5x5 and larger with 4+ input channels on small planes
+    /// (see <see cref="ImplicitGemmConv.Preferred"/>); the direct kernel for stride 1 with few input channels (lowering would copy
     /// each pixel KH·KW times to feed a GEMM at most 3·KH·KW deep), or up to 3x3 with few channels or small planes (see
     /// <see cref="DirectConvKernels.Preferred"/>), where measurements favour it; plain GEMM for 1x1 on large
     /// planes; Winograd F(2x2, 3x3) for 3x3 stride 1 with 16-128 channels (see <see cref="WinogradConv.Preferred"/> for the
@@ -57,11 +58,13 @@ internal static class ConvKernelChoice
     private static ConvAlgorithm Heuristic(in ConvGeometry g, int groups, int outChannels)
     {
         if (DepthwiseKernels.Applies(g, groups, outChannels)) return ConvAlgorithm.Depthwise;
+        // Before the direct kernel: for 5x5 and larger with 4+ input channels on small planes (LeNet-5 conv2) both apply,
+        // and the implicit GEMM's fwd+bwd took 2.4 ms against the direct kernel's 3.6 ms (batch 64, same run).
+        if (ImplicitGemmConv.Preferred(g, groups, outChannels)) return ConvAlgorithm.ImplicitGemm;
         if (DirectConvKernels.Preferred(g, groups, outChannels)) return ConvAlgorithm.SmallChannels;
         // Per-image GEMMs only pay off on large planes: 0.51x im2col's time at 32x32 (C=Cout=64), 1.28x at 8x8.
         if (PointwiseConvKernels.Applies(g, groups) && g.OutPixels >= 256) return ConvAlgorithm.Pointwise;
         if (WinogradConv.Preferred(g, groups, outChannels)) return ConvAlgorithm.Winograd;
-        if (ImplicitGemmConv.Preferred(g, groups, outChannels)) return ConvAlgorithm.ImplicitGemm;
         return ConvAlgorithm.Im2colGemm;
     }
 
