@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Hubel.Analysis;
 using Hubel.Models;
 using Hubel.Ops;
 using Hubel.Optim;
@@ -24,7 +25,7 @@ internal static class ResNetTrainBench
         {
             int seed = ctx.Seed + run;
             BenchContext.Progress($"{Name} run {run + 1}/{ctx.Runs}: Hubel");
-            hubel.Add(Hubel(seed, batch, ctx.Quick ? 1 : 5, ctx.Quick ? 2 : 50));
+            hubel.Add(Hubel(seed, batch, ctx.Quick ? 1 : 5, ctx.Quick ? 2 : 50, ctx.Profile));
             if (peer is null) continue;
             BenchContext.Progress($"{Name} run {run + 1}/{ctx.Runs}: {peer.Kind}");
             string s = seed.ToString(CultureInfo.InvariantCulture);
@@ -35,7 +36,7 @@ internal static class ResNetTrainBench
     }
 
     /// <summary>Milliseconds per training step.</summary>
-    private static double Hubel(int seed, int batch, int warmup, int steps)
+    private static double Hubel(int seed, int batch, int warmup, int steps, bool profile)
     {
         var rng = new Rng((ulong)seed);
         var model = new ResNetCifar(20, rng: rng);
@@ -50,8 +51,11 @@ internal static class ResNetTrainBench
             optimizer.Step();
         }
         for (int i = 0; i < warmup; i++) Step();
+        OpProfiler.Reset();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) Step();
-        return clock.Elapsed.TotalMilliseconds / steps;
+        double ms = clock.Elapsed.TotalMilliseconds / steps;
+        if (profile) BenchContext.Progress($"{Name}: where a step's time goes, mean of {steps} steps\n{OpProfiler.Format(steps, ms)}");
+        return ms;
     }
 }
