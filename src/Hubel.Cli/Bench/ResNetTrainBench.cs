@@ -5,6 +5,7 @@ using Hubel.Models;
 using Hubel.Ops;
 using Hubel.Optim;
 using Hubel.Tensors;
+using Hubel.Training;
 
 namespace Hubel.Cli.Bench;
 
@@ -43,12 +44,15 @@ internal static class ResNetTrainBench
         var optimizer = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9, weightDecay: 1e-4);
         var x = Tensor.Normal([batch, 3, 32, 32], 0, 1, rng);
         var y = Enumerable.Range(0, batch).Select(_ => rng.NextInt(10)).ToArray();
+        bool pooled = Environment.GetEnvironmentVariable("HUBEL_BENCH_NOPOOL") != "1";
         void Step()
         {
+            using var scope = pooled ? MemoryScope.Begin() : null;
             var loss = F.CrossEntropy(model.Forward(x), y);
             optimizer.ZeroGrad();
             loss.Backward();
             optimizer.Step();
+            scope?.KeepTrainingState(model, optimizer);
         }
         for (int i = 0; i < warmup; i++) Step();
         OpProfiler.Reset();
