@@ -100,10 +100,20 @@ public static partial class F
         string name = relu ? (residual is null ? "batch_norm_relu" : "batch_norm_add_relu") : residual is null ? "batch_norm" : "batch_norm_add";
         return Graph.Record(y, name, [input, weight, bias, residual], g =>
         {
-            var dy = relu ? ReluGrad(output, g) : g.Contiguous();
             var dx = input.RequiresGrad ? Tensor.Empty(x.ShapeArray, x.DType) : null;
             var dw = weight is { RequiresGrad: true } ? Tensor.Empty([c], x.DType) : null;
             var db = bias is { RequiresGrad: true } ? Tensor.Empty([c], x.DType) : null;
+            Tensor? dy;
+            if (relu && f32 && sumOverReplicas is null)
+            {
+                // The ReLU folded into batch norm's two passes; the residual's gradient (the masked one) is written on the way.
+                dy = residual is { RequiresGrad: true } ? Tensor.Empty(x.ShapeArray, x.DType) : null;
+                BatchNormF32.BackwardRelu(Mem<float>(x), Mem<float>(output), Mem<float>(g.Contiguous()), OptMut<float>(dy), OptMut<float>(dx),
+                    OptMut<float>(dw), OptMut<float>(db), n, c, s, mean, invStd, OptMem<float>(w), training);
+                return [dx, .. weight is null ? Array.Empty<Tensor?>() : [dw], .. bias is null ? Array.Empty<Tensor?>() : [db],
+                    .. residual is null ? Array.Empty<Tensor?>() : [dy]];
+            }
+            dy = relu ? ReluGrad(output, g) : g.Contiguous();
             if (sumOverReplicas is not null)
             {
                 if (x.DType == DType.Float32) SyncBatchNormBackward<float>(x, dy, dx, dw, db, w, n, c, s, mean, invStd, count, sumOverReplicas);

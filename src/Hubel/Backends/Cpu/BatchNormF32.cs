@@ -7,10 +7,10 @@ namespace Hubel.Backends.Cpu;
 /// <summary>
 /// Float32 batch norm over [N, C, S] with 256-bit vectors: the training step's hot path (the generic
 /// <see cref="NormKernels"/> keep float64 and other uses). Workers split the channels. Per channel a row is one image's
-/// S values, contiguous and small enough for L1, so the mean and squared deviations of a row are taken while it is in
-/// cache and the rows are combined in double.
+/// S values, contiguous; its sums are taken in float over blocks of a few hundred values and combined in double
+/// (<c>BatchNormSumsF32.cs</c>).
 /// </summary>
-internal static class BatchNormF32
+internal static partial class BatchNormF32
 {
     /// <summary>Training forward in one pass over the channels: the batch mean and biased variance (each row's mean and
     /// squared deviations from it while the row is in cache, rows combined with Chan's formula, so there is no
@@ -114,24 +114,6 @@ internal static class BatchNormF32
     /// <summary>Splitting fewer than ~64K values over workers costs more in dispatch than it saves.</summary>
     private static int MinChannelsPerWorker(int n, int s) => Math.Max(1, (1 << 16) / Math.Max(1, n * s));
 
-    private static void ChannelStats(ReadOnlySpan<float> xs, int n, int c, int s, int ch, out double mean, out double variance)
-    {
-        double count = 0, m = 0, m2 = 0;
-        for (int b = 0; b < n; b++)
-        {
-            var row = xs.Slice((b * c + ch) * s, s);
-            double rowMean = Sum(row) / s;
-            double rowM2 = SquaredDeviations(row, rowMean);
-            // Chan et al.: merge (count, m, m2) with the row's (s, rowMean, rowM2).
-            double total = count + s, delta = rowMean - m;
-            m += delta * s / total;
-            m2 += rowM2 + delta * delta * count * s / total;
-            count = total;
-        }
-        mean = m;
-        variance = count > 0 ? m2 / count : 0;
-    }
-
     private static void NormalizeChannel(ReadOnlySpan<float> xs, Span<float> ys, int n, int c, int s, int ch, double mean, double invStd,
         ReadOnlyMemory<float>? weight, ReadOnlyMemory<float>? bias, ReadOnlyMemory<float>? residual, bool relu)
     {
@@ -157,90 +139,6 @@ internal static class BatchNormF32
             }
             for (; i < end; i++) Unsafe.Add(ref pz, i) = Unsafe.Add(ref py, i) > 0 ? Unsafe.Add(ref pg, i) : 0;
         }, minPerWorker: 4);
-    }
-
-    // Sums run in float within a row (S values over 32 vector lanes, so each lane adds at most S/32 of them) and in
-    // double across rows; deviations are taken from the row's own mean, so nothing cancels. Widening every value to
-    // double made the statistics twice as slow as the normalising pass for no measurable gain in accuracy.
-
-    private static double Sum(ReadOnlySpan<float> r)
-    {
-        ref float p = ref MemoryMarshal.GetReference(r);
-        int i = 0, len = r.Length;
-        var a0 = Vector256<float>.Zero; var a1 = Vector256<float>.Zero; var a2 = Vector256<float>.Zero; var a3 = Vector256<float>.Zero;
-        for (; i <= len - 32; i += 32)
-        {
-            a0 += Vector256.LoadUnsafe(ref p, (nuint)i);
-            a1 += Vector256.LoadUnsafe(ref p, (nuint)i + 8);
-            a2 += Vector256.LoadUnsafe(ref p, (nuint)i + 16);
-            a3 += Vector256.LoadUnsafe(ref p, (nuint)i + 24);
-        }
-        for (; i <= len - 8; i += 8) a0 += Vector256.LoadUnsafe(ref p, (nuint)i);
-        double t = Vector256.Sum((a0 + a1) + (a2 + a3));
-        for (; i < len; i++) t += Unsafe.Add(ref p, i);
-        return t;
-    }
-
-    private static double SquaredDeviations(ReadOnlySpan<float> r, double mean)
-    {
-        ref float p = ref MemoryMarshal.GetReference(r);
-        int i = 0, len = r.Length;
-        float m = (float)mean;
-        var vm = Vector256.Create(m);
-        var a0 = Vector256<float>.Zero; var a1 = Vector256<float>.Zero; var a2 = Vector256<float>.Zero; var a3 = Vector256<float>.Zero;
-        for (; i <= len - 32; i += 32)
-        {
-            var d0 = Vector256.LoadUnsafe(ref p, (nuint)i) - vm;
-            var d1 = Vector256.LoadUnsafe(ref p, (nuint)i + 8) - vm;
-            var d2 = Vector256.LoadUnsafe(ref p, (nuint)i + 16) - vm;
-            var d3 = Vector256.LoadUnsafe(ref p, (nuint)i + 24) - vm;
-            a0 = Vector256.FusedMultiplyAdd(d0, d0, a0);
-            a1 = Vector256.FusedMultiplyAdd(d1, d1, a1);
-            a2 = Vector256.FusedMultiplyAdd(d2, d2, a2);
-            a3 = Vector256.FusedMultiplyAdd(d3, d3, a3);
-        }
-        for (; i <= len - 8; i += 8) { var d = Vector256.LoadUnsafe(ref p, (nuint)i) - vm; a0 = Vector256.FusedMultiplyAdd(d, d, a0); }
-        double t = Vector256.Sum((a0 + a1) + (a2 + a3));
-        for (; i < len; i++) { double d = Unsafe.Add(ref p, i) - m; t += d * d; }
-        // Deviations from float(mean): Σ(x - mean)² = Σ(x - m)² - n·(mean - m)², exact up to rounding.
-        double shift = mean - m;
-        return Math.Max(0, t - len * shift * shift);
-    }
-
-    /// <summary>Σdy and Σdy·(x - mean) over one channel.</summary>
-    private static void GradSums(ReadOnlySpan<float> xs, ReadOnlySpan<float> gs, int n, int c, int s, int ch, double mean,
-        out double sumG, out double sumGxc)
-    {
-        float m = (float)mean;
-        var vm = Vector256.Create(m);
-        double g0 = 0, g1 = 0;
-        for (int b = 0; b < n; b++)
-        {
-            int o = (b * c + ch) * s, i = 0;
-            ref float px = ref Unsafe.Add(ref MemoryMarshal.GetReference(xs), o);
-            ref float pg = ref Unsafe.Add(ref MemoryMarshal.GetReference(gs), o);
-            var s0 = Vector256<float>.Zero; var s1 = Vector256<float>.Zero;
-            var t0 = Vector256<float>.Zero; var t1 = Vector256<float>.Zero;
-            for (; i <= s - 16; i += 16)
-            {
-                var ga = Vector256.LoadUnsafe(ref pg, (nuint)i); var gb = Vector256.LoadUnsafe(ref pg, (nuint)i + 8);
-                s0 += ga; s1 += gb;
-                t0 = Vector256.FusedMultiplyAdd(ga, Vector256.LoadUnsafe(ref px, (nuint)i) - vm, t0);
-                t1 = Vector256.FusedMultiplyAdd(gb, Vector256.LoadUnsafe(ref px, (nuint)i + 8) - vm, t1);
-            }
-            for (; i <= s - 8; i += 8)
-            {
-                var ga = Vector256.LoadUnsafe(ref pg, (nuint)i);
-                s0 += ga;
-                t0 = Vector256.FusedMultiplyAdd(ga, Vector256.LoadUnsafe(ref px, (nuint)i) - vm, t0);
-            }
-            double rs = Vector256.Sum(s0 + s1), rt = Vector256.Sum(t0 + t1);
-            for (; i < s; i++) { float g = Unsafe.Add(ref pg, i); rs += g; rt += g * (Unsafe.Add(ref px, i) - m); }
-            g0 += rs;
-            g1 += rt;
-        }
-        sumG = g0;
-        sumGxc = g1 + (m - mean) * g0;   // Σdy·(x - mean) from Σdy·(x - float(mean))
     }
 
     /// <summary>y = (x - m)·a + b (+ r) (then max(·, 0)) over one channel's rows.</summary>
