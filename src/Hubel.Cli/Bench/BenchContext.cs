@@ -2,7 +2,8 @@ namespace Hubel.Cli.Bench;
 
 /// <summary>Everything a workload needs: which peer to run beside Hubel, where the peers and the data are, whether
 /// this is a short smoke run, and where rows and progress go.</summary>
-internal sealed class BenchContext(PeerKind peer, string peersDir, string? dataDir, bool quick, int seed, int runs, Action<BenchRow> emit)
+internal sealed class BenchContext(PeerKind peer, string peersDir, string? dataDir, bool quick, int seed, int runs, Action<BenchRow> emit,
+    bool profile = false)
 {
     public PeerKind Peer { get; } = peer;
     public string PeersDir { get; } = peersDir;
@@ -12,6 +13,8 @@ internal sealed class BenchContext(PeerKind peer, string peersDir, string? dataD
     public int Seed { get; } = seed;
     /// <summary>How many times each training workload alternates Hubel and the peer (A B A B ...); medians are reported.</summary>
     public int Runs { get; } = runs;
+    /// <summary>Training workloads print a table of where each measured step's time goes (<see cref="Hubel.Analysis.OpProfiler"/>).</summary>
+    public bool Profile { get; } = profile;
 
     public void Emit(BenchRow row) => emit(row);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Hubel.Analysis;
 using Hubel.Data;
 using Hubel.Nn;
 using Hubel.Ops;
@@ -31,7 +32,7 @@ internal static class FashionMnistTraining
         {
             int seed = ctx.Seed + run;
             BenchContext.Progress($"{recipe.Workload} run {run + 1}/{ctx.Runs}: Hubel, {epochs} epoch(s) of {data.Train.Count} images");
-            hubel.AddRange(Hubel(recipe, data, seed, epochs));
+            hubel.AddRange(Hubel(recipe, data, seed, epochs, ctx.Profile));
             if (peer is null) continue;
             BenchContext.Progress($"{recipe.Workload} run {run + 1}/{ctx.Runs}: {peer.Kind}");
             theirs.AddRange(Peer(peer, recipe, seed, epochs));
@@ -59,7 +60,7 @@ internal static class FashionMnistTraining
         return FashionMnist.Load(ctx.DataDir ?? FashionMnist.DefaultSystemDirectory);
     }
 
-    private static IEnumerable<EpochFigures> Hubel(Recipe recipe, TrainTestSplit data, int seed, int epochs)
+    private static IEnumerable<EpochFigures> Hubel(Recipe recipe, TrainTestSplit data, int seed, int epochs, bool profile)
     {
         var model = recipe.Model(new Rng((ulong)seed));
         var optimizer = recipe.Optimizer(model);
@@ -73,6 +74,7 @@ internal static class FashionMnistTraining
             long allocated = GC.GetTotalAllocatedBytes(precise: false);
             int steps = 0;
             long stepBytes = 0;
+            OpProfiler.Reset();
             var clock = Stopwatch.StartNew();
             double lastLoss = double.NaN;
             foreach (var (x, y) in train.Epoch())
@@ -80,6 +82,7 @@ internal static class FashionMnistTraining
                 // Each step recycles its activations and gradients through the pool; zero_grad keeps the gradient
                 // tensors and zeroes them in place, as PyTorch 1.13's zero_grad() (set_to_none=False) does.
                 long before = GC.GetAllocatedBytesForCurrentThread();
+                OpProfiler.Mark();   // the loader's batch is not the first forward op's time
                 using (var scope = MemoryScope.Begin())
                 {
                     var loss = F.CrossEntropy(model.Forward(x), y);
@@ -92,6 +95,7 @@ internal static class FashionMnistTraining
                 if (steps > 1 || train.BatchesPerEpoch == 1) stepBytes += GC.GetAllocatedBytesForCurrentThread() - before;   // the first step fills the pool
             }
             double seconds = clock.Elapsed.TotalSeconds;
+            if (profile) BenchContext.Progress($"{recipe.Workload} epoch {e + 1}: where a step's time goes, mean of {steps} steps (wall includes the loader)\n{OpProfiler.Format(Math.Max(1, steps), seconds * 1000 / Math.Max(1, steps))}");
             double bytesPerStep = (double)(GC.GetTotalAllocatedBytes(precise: false) - allocated) / Math.Max(1, steps);
             var gcAfter = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2));
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"{recipe.Workload}: training diverged (loss {lastLoss})");

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using Hubel.Analysis;
 using Hubel.Models;
 using Hubel.Ops;
 using Hubel.Optim;
 using Hubel.Tensors;
+using Hubel.Training;
 
 namespace Hubel.Cli.Bench;
 
@@ -24,7 +26,7 @@ internal static class ResNetTrainBench
         {
             int seed = ctx.Seed + run;
             BenchContext.Progress($"{Name} run {run + 1}/{ctx.Runs}: Hubel");
-            hubel.Add(Hubel(seed, batch, ctx.Quick ? 1 : 5, ctx.Quick ? 2 : 50));
+            hubel.Add(Hubel(seed, batch, ctx.Quick ? 1 : 5, ctx.Quick ? 2 : 50, ctx.Profile));
             if (peer is null) continue;
             BenchContext.Progress($"{Name} run {run + 1}/{ctx.Runs}: {peer.Kind}");
             string s = seed.ToString(CultureInfo.InvariantCulture);
@@ -35,23 +37,29 @@ internal static class ResNetTrainBench
     }
 
     /// <summary>Milliseconds per training step.</summary>
-    private static double Hubel(int seed, int batch, int warmup, int steps)
+    private static double Hubel(int seed, int batch, int warmup, int steps, bool profile)
     {
         var rng = new Rng((ulong)seed);
         var model = new ResNetCifar(20, rng: rng);
         var optimizer = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9, weightDecay: 1e-4);
         var x = Tensor.Normal([batch, 3, 32, 32], 0, 1, rng);
         var y = Enumerable.Range(0, batch).Select(_ => rng.NextInt(10)).ToArray();
+        bool pooled = Environment.GetEnvironmentVariable("HUBEL_BENCH_NOPOOL") != "1";
         void Step()
         {
+            using var scope = pooled ? MemoryScope.Begin() : null;
             var loss = F.CrossEntropy(model.Forward(x), y);
             optimizer.ZeroGrad();
             loss.Backward();
             optimizer.Step();
+            scope?.KeepTrainingState(model, optimizer);
         }
         for (int i = 0; i < warmup; i++) Step();
+        OpProfiler.Reset();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) Step();
-        return clock.Elapsed.TotalMilliseconds / steps;
+        double ms = clock.Elapsed.TotalMilliseconds / steps;
+        if (profile) BenchContext.Progress($"{Name}: where a step's time goes, mean of {steps} steps\n{OpProfiler.Format(steps, ms)}");
+        return ms;
     }
 }

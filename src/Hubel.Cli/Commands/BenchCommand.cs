@@ -38,6 +38,7 @@ internal static class BenchCommand
         var epochs = Positive(new Option<int>("--epochs") { Description = "Epochs per run for lenet-train and nielsen-train.", DefaultValueFactory = _ => 1 });
         var seed = new Option<int>("--seed") { Description = "Seed of the first run (run i uses seed + i).", DefaultValueFactory = _ => 0 };
         var threads = Positive(new Option<int>("--threads") { Description = "CPU threads for Hubel (the peers use 2).", DefaultValueFactory = _ => 2 });
+        var profile = new Option<bool>("--profile") { Description = "Training workloads: print to stderr a table of where the measured steps' time goes (forward per op, backward per grad_fn, optimiser), as HUBEL_PROFILE=1 does." };
         var command = new Command("bench", """
             Measure Hubel against a peer on the workloads of ../shared/peers (same models, batch sizes, optimiser
             settings and shapes), both in this run, and print Hubel's figure, the peer's and the ratio (above 1: Hubel
@@ -47,13 +48,13 @@ internal static class BenchCommand
               hubel bench gemm
               hubel bench all --json > bench.jsonl
               hubel bench conv --peer none --quick
-            """) { workload, peer, peersDir, data, json, quick, runs, epochs, seed, threads };
+            """) { workload, peer, peersDir, data, json, quick, runs, epochs, seed, threads, profile };
         command.SetAction(r => Run(r.GetValue(workload)!, r.GetValue(peer), r.GetValue(peersDir), r.GetValue(data), r.GetValue(json),
-            r.GetValue(quick), r.GetValue(runs), r.GetValue(epochs), r.GetValue(seed), r.GetValue(threads)));
+            r.GetValue(quick), r.GetValue(runs), r.GetValue(epochs), r.GetValue(seed), r.GetValue(threads), r.GetValue(profile)));
         return command;
     }
 
-    private static int Run(string workload, string? peerArg, string? peersDirArg, string? data, bool json, bool quick, int runs, int epochs, int seed, int threads)
+    private static int Run(string workload, string? peerArg, string? peersDirArg, string? data, bool json, bool quick, int runs, int epochs, int seed, int threads, bool profile)
     {
         string peersDir = Path.GetFullPath(peersDirArg ?? DefaultPeersDir());
         var peer = peerArg switch
@@ -72,9 +73,11 @@ internal static class BenchCommand
         PeerProcess.EnsureAvailable(peer, peersDir);
         if (data is not null && !Directory.Exists(data)) throw new UsageException($"--data: folder '{data}' does not exist");
         CpuThreads.Count = threads;
+        profile |= Hubel.Analysis.OpProfiler.Enabled;
+        Hubel.Analysis.OpProfiler.Enabled = profile;
 
         var report = new BenchReport(json);
-        var ctx = new BenchContext(peer, peersDir, data, quick, seed, runs, report.Add);
+        var ctx = new BenchContext(peer, peersDir, data, quick, seed, runs, report.Add, profile);
         string peerName = peer switch { PeerKind.PyTorch => "PyTorch", PeerKind.TorchSharp => "TorchSharp", _ => "peer" };
         foreach (var (name, body) in Workloads)
         {

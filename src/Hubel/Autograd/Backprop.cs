@@ -1,3 +1,4 @@
+using Hubel.Analysis;
 using Hubel.Tensors;
 
 namespace Hubel.Autograd;
@@ -21,7 +22,9 @@ internal static class Backprop
             throw new ArgumentException($"gradient shape {ShapeMath.Format(seed.ShapeArray)} does not match tensor shape {ShapeMath.Format(root.ShapeArray)}", nameof(seed));
 
         using var _ = Graph.NoGrad();
+        long clock = OpProfiler.Start();
         var order = TopologicalOrder(root);
+        OpProfiler.Stop(OpProfiler.BackwardPhase, "(topological order)", clock);
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = seed.To(root.DType) };
 
         for (int i = order.Count - 1; i >= 0; i--)
@@ -30,12 +33,17 @@ internal static class Backprop
             if (!grads.Remove(t, out var g)) continue;
             if (t.GradFn is null)
             {
+                clock = OpProfiler.Start();
                 Accumulate(t, g);
+                OpProfiler.Stop(OpProfiler.BackwardPhase, "(leaf gradient)", clock);
                 continue;
             }
             var fn = t.GradFn;
+            clock = OpProfiler.Start();
             var inputGrads = fn.Apply(g);
             if (!retainGraph) fn.Free();
+            OpProfiler.Stop(OpProfiler.BackwardPhase, fn.Name, clock);
+            clock = OpProfiler.Start();
             for (int k = 0; k < fn.Inputs.Length; k++)
             {
                 var input = fn.Inputs[k];
@@ -45,6 +53,7 @@ internal static class Backprop
                     throw new InvalidOperationException($"{fn.Name}: gradient for input {k} has shape {ShapeMath.Format(ig.ShapeArray)}, expected {ShapeMath.Format(input.ShapeArray)}");
                 grads[input] = grads.TryGetValue(input, out var prev) ? prev.AddNoGrad(ig) : ig;
             }
+            OpProfiler.Stop(OpProfiler.BackwardPhase, "(sum of gradients)", clock);
         }
     }
 

@@ -1,3 +1,4 @@
+using Hubel.Analysis;
 using Hubel.Tensors;
 
 namespace Hubel.Autograd;
@@ -16,6 +17,7 @@ public sealed class GradFn
         Name = name;
         Inputs = inputs;
         _backward = backward;
+        if (OpProfiler.Enabled) OpProfiler.ForwardOp(name);   // the op just ran: charge it the time since the last boundary
     }
 
     /// <summary>Op name, as in PyTorch's grad_fn (e.g. "conv2d").</summary>

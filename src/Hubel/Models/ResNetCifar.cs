@@ -97,6 +97,8 @@ public sealed class CifarBasicBlock : Module
     private Tensor Shortcut(Tensor x)
     {
         if (Stride == 1 && ChannelPad == 0) return x;
+        // One gather op, unless a trace (ONNX export, summaries) wants the slice and pad ops it knows.
+        if (ForwardTrace.Current is null) return F.SubsamplePadChannels(x, Stride, ChannelPad / 2, ChannelPad - ChannelPad / 2);
         var sc = Stride == 1 ? x : x.Slice(2, 0, x.Size(2), Stride).Slice(3, 0, x.Size(3), Stride);
         return ChannelPad == 0 ? sc : F.Pad(sc, [0, 0, 0, 0, ChannelPad / 2, ChannelPad - ChannelPad / 2]);
     }

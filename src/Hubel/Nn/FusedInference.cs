@@ -9,7 +9,9 @@ namespace Hubel.Nn;
 /// Conv2d → (BatchNorm2d) → (+ residual) → (ReLU) as one convolution with a fused epilogue (<see cref="F.Conv2dInference"/>)
 /// when that cannot change what anybody observes beyond float rounding: modules in eval mode, no tape
 /// (<see cref="Graph.NoGrad"/>), no <see cref="ForwardTrace"/> listening for per-layer outputs, zero padding, the default
-/// algorithm. Otherwise it runs the layers one by one through <see cref="Module.Call"/>, exactly as before.
+/// algorithm. Otherwise it runs the layers one by one through <see cref="Module.Call"/>, except that BN → (+ residual) →
+/// ReLU becomes one batch-norm op with a fused epilogue (<see cref="BatchNorm.ForwardRelu"/>) unless fusion is disabled or
+/// a <see cref="ForwardTrace"/> is recording.
 /// Models call it where the pattern occurs (LeNet-5, the CIFAR ResNets) and <see cref="Sequential"/> finds it by itself.
 /// </summary>
 public static class FusedInference
@@ -48,6 +50,9 @@ public static class FusedInference
         if (!Applies(conv, bn) || input.Rank != 4)
         {
             var x = conv.Call(input);
+            // Training (or eval with the tape): batch norm, the residual and the ReLU as one op when nobody watches the
+            // layers' own outputs; the same values as the layers one by one.
+            if (bn is not null && relu is not null && _disabledDepth == 0 && ForwardTrace.Current is null) return bn.ForwardRelu(x, residual);
             if (bn is not null) x = bn.Call(x);
             if (residual is not null) x = F.Add(x, residual);
             return relu is null ? x : relu.Call(x);

@@ -33,7 +33,7 @@ public static partial class F
     }
 
     private static Tensor BatchNormCore(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
-        bool training, double momentum, double eps, Action<double[]>? sumOverReplicas)
+        bool training, double momentum, double eps, Action<double[]>? sumOverReplicas, Tensor? residual = null, bool relu = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 2) throw new ArgumentException($"input must be [N, C, *]; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
@@ -54,46 +54,77 @@ public static partial class F
         if (training && count <= 1 && sumOverReplicas is null)
             throw new ArgumentException($"training needs more than one value per channel; got shape {ShapeMath.Format(input.ShapeArray)}", nameof(input));
 
+        CheckResidual(residual, input);
+
         var x = input.Detach().Contiguous();
         var w = weight?.Detach().Contiguous();
         var b = bias?.Detach().Contiguous();
-        double[] mean, variance;
-        if (training)
+        var r = residual?.Detach().Contiguous();
+        double[] mean, variance, invStd;
+        var y = Tensor.Empty(x.ShapeArray, x.DType);
+        bool f32 = x.DType == DType.Float32;
+        if (training && f32 && sumOverReplicas is null)
         {
-            mean = new double[c]; variance = new double[c];
-            if (x.DType == DType.Float32) NormKernels.BatchStats<float>(Mem<float>(x), n, c, s, mean, variance);
-            else NormKernels.BatchStats<double>(Mem<double>(x), n, c, s, mean, variance);
-            if (sumOverReplicas is not null) count = CombineReplicaStats(mean, variance, count, sumOverReplicas, input);
+            // The common case in one pass over the channels: statistics, then normalising while the channel is warm.
+            mean = new double[c]; variance = new double[c]; invStd = new double[c];
+            BatchNormF32.ForwardTraining(Mem<float>(x), MutMem<float>(y), n, c, s, eps, OptMem<float>(w), OptMem<float>(b), mean, variance, invStd,
+                OptMem<float>(r), relu);
             if (runningMean is not null) UpdateRunningStats(runningMean, runningVar!, mean, variance, momentum, count);
         }
         else
         {
-            mean = runningMean!.ToDoubleArray();
-            variance = runningVar!.ToDoubleArray();
+            if (training)
+            {
+                mean = new double[c]; variance = new double[c];
+                if (f32) BatchNormF32.Stats(Mem<float>(x), n, c, s, mean, variance);
+                else NormKernels.BatchStats<double>(Mem<double>(x), n, c, s, mean, variance);
+                if (sumOverReplicas is not null) count = CombineReplicaStats(mean, variance, count, sumOverReplicas, input);
+                if (runningMean is not null) UpdateRunningStats(runningMean, runningVar!, mean, variance, momentum, count);
+            }
+            else
+            {
+                mean = runningMean!.ToDoubleArray();
+                variance = runningVar!.ToDoubleArray();
+            }
+            invStd = variance.Select(v => 1 / Math.Sqrt(v + eps)).ToArray();
+            if (f32)
+                BatchNormF32.Normalize(Mem<float>(x), MutMem<float>(y), n, c, s, mean, invStd, OptMem<float>(w), OptMem<float>(b), OptMem<float>(r), relu);
+            else
+            {
+                NormKernels.BatchNormForward<double>(Mem<double>(x), MutMem<double>(y), n, c, s, mean, invStd, OptMem<double>(w), OptMem<double>(b));
+                AddResidualRelu(y, r, relu);
+            }
         }
-        var invStd = variance.Select(v => 1 / Math.Sqrt(v + eps)).ToArray();
-        var y = Tensor.Empty(x.ShapeArray, x.DType);
-        if (x.DType == DType.Float32)
-            NormKernels.BatchNormForward<float>(Mem<float>(x), MutMem<float>(y), n, c, s, mean, invStd, OptMem<float>(w), OptMem<float>(b));
-        else
-            NormKernels.BatchNormForward<double>(Mem<double>(x), MutMem<double>(y), n, c, s, mean, invStd, OptMem<double>(w), OptMem<double>(b));
 
-        return Graph.Record(y, "batch_norm", [input, weight, bias], g =>
+        var output = y.Detach();   // for the ReLU mask; a detached view, so the closure holds no reference to the graph
+        string name = relu ? (residual is null ? "batch_norm_relu" : "batch_norm_add_relu") : residual is null ? "batch_norm" : "batch_norm_add";
+        return Graph.Record(y, name, [input, weight, bias, residual], g =>
         {
-            var dy = g.Contiguous();
             var dx = input.RequiresGrad ? Tensor.Empty(x.ShapeArray, x.DType) : null;
             var dw = weight is { RequiresGrad: true } ? Tensor.Empty([c], x.DType) : null;
             var db = bias is { RequiresGrad: true } ? Tensor.Empty([c], x.DType) : null;
+            Tensor? dy;
+            if (relu && f32 && sumOverReplicas is null)
+            {
+                // The ReLU folded into batch norm's two passes; the residual's gradient (the masked one) is written on the way.
+                dy = residual is { RequiresGrad: true } ? Tensor.Empty(x.ShapeArray, x.DType) : null;
+                BatchNormF32.BackwardRelu(Mem<float>(x), Mem<float>(output), Mem<float>(g.Contiguous()), OptMut<float>(dy), OptMut<float>(dx),
+                    OptMut<float>(dw), OptMut<float>(db), n, c, s, mean, invStd, OptMem<float>(w), training);
+                return [dx, .. weight is null ? Array.Empty<Tensor?>() : [dw], .. bias is null ? Array.Empty<Tensor?>() : [db],
+                    .. residual is null ? Array.Empty<Tensor?>() : [dy]];
+            }
+            dy = relu ? ReluGrad(output, g) : g.Contiguous();
             if (sumOverReplicas is not null)
             {
                 if (x.DType == DType.Float32) SyncBatchNormBackward<float>(x, dy, dx, dw, db, w, n, c, s, mean, invStd, count, sumOverReplicas);
                 else SyncBatchNormBackward<double>(x, dy, dx, dw, db, w, n, c, s, mean, invStd, count, sumOverReplicas);
             }
             else if (x.DType == DType.Float32)
-                NormKernels.BatchNormBackward<float>(Mem<float>(x), Mem<float>(dy), OptMut<float>(dx), OptMut<float>(dw), OptMut<float>(db), n, c, s, mean, invStd, OptMem<float>(w), training);
+                BatchNormF32.Backward(Mem<float>(x), Mem<float>(dy), OptMut<float>(dx), OptMut<float>(dw), OptMut<float>(db), n, c, s, mean, invStd, OptMem<float>(w), training);
             else
                 NormKernels.BatchNormBackward<double>(Mem<double>(x), Mem<double>(dy), OptMut<double>(dx), OptMut<double>(dw), OptMut<double>(db), n, c, s, mean, invStd, OptMem<double>(w), training);
-            return [dx, .. weight is null ? Array.Empty<Tensor?>() : [dw], .. bias is null ? Array.Empty<Tensor?>() : [db]];
+            return [dx, .. weight is null ? Array.Empty<Tensor?>() : [dw], .. bias is null ? Array.Empty<Tensor?>() : [db],
+                .. residual is null ? Array.Empty<Tensor?>() : [residual.RequiresGrad ? dy : null]];
         });
     }
 
@@ -128,7 +159,9 @@ public static partial class F
         double[] mean, double[] invStd, long count, Action<double[]> sumOverReplicas) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double[] sumG = new double[c], sumGx = new double[c];
-        NormKernels.BatchNormGradSums(Mem<T>(x), Mem<T>(dy), n, c, s, mean, invStd, sumG, sumGx);
+        bool f32 = typeof(T) == typeof(float);   // float32 as the unsynchronised path sums, so N replicas match one
+        if (f32) BatchNormF32.GradSums(Mem<float>(x), Mem<float>(dy), n, c, s, mean, invStd, sumG, sumGx);
+        else NormKernels.BatchNormGradSums(Mem<T>(x), Mem<T>(dy), n, c, s, mean, invStd, sumG, sumGx);
         NormKernels.WriteChannelSums(OptMut<T>(dw), sumGx);
         NormKernels.WriteChannelSums(OptMut<T>(db), sumG);
         var both = new double[2 * c];
@@ -136,8 +169,12 @@ public static partial class F
         sumGx.CopyTo(both, c);
         sumOverReplicas(both);
         if (dx is null) return;
-        NormKernels.BatchNormInputGrad(Mem<T>(x), Mem<T>(dy), MutMem<T>(dx), n, c, s, mean, invStd, OptMem<T>(w), batchStats: true,
-            both[..c], both[c..], count);
+        if (f32)
+            BatchNormF32.InputGrad(Mem<float>(x), Mem<float>(dy), MutMem<float>(dx), n, c, s, mean, invStd, OptMem<float>(w), batchStats: true,
+                both[..c], both[c..], count);
+        else
+            NormKernels.BatchNormInputGrad(Mem<T>(x), Mem<T>(dy), MutMem<T>(dx), n, c, s, mean, invStd, OptMem<T>(w), batchStats: true,
+                both[..c], both[c..], count);
     }
 
     /// <summary>PyTorch's running-statistics update, in place and outside the graph: the variance is the unbiased

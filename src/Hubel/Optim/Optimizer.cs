@@ -1,4 +1,5 @@
 using System.Numerics;
+using Hubel.Analysis;
 using Hubel.Tensors;
 
 namespace Hubel.Optim;
@@ -43,6 +44,7 @@ public abstract class Optimizer
     /// <summary>One update of every parameter that has a gradient.</summary>
     public void Step()
     {
+        long clock = OpProfiler.Start();
         for (int i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
@@ -52,6 +54,7 @@ public abstract class Optimizer
             if (p.DType == DType.Float32) Update<float>(i, p.Span<float>(), grad.Span<float>());
             else Update<double>(i, p.Span<double>(), grad.Span<double>());
         }
+        OpProfiler.Stop(OpProfiler.OptimizerPhase, GetType().Name.ToLowerInvariant() + " step", clock);
     }
 
     /// <summary>Updates parameter <paramref name="index"/> in place; <see cref="StepCount"/> already counts this step.
@@ -125,6 +128,7 @@ public abstract class Optimizer
     /// backward accumulates into the same storage instead of allocating it again.</summary>
     public void ZeroGrad(bool setToNone = true)
     {
+        long clock = OpProfiler.Start();
         foreach (var p in Parameters)
         {
             if (setToNone || p.Grad is null) p.Grad = null;
@@ -132,6 +136,7 @@ public abstract class Optimizer
             else if (p.Grad.IsContiguous) p.Grad.Span<double>().Clear();
             else p.Grad = null;
         }
+        OpProfiler.Stop(OpProfiler.OptimizerPhase, "zero_grad", clock);
     }
 
     /// <summary>The per-parameter buffers that exist (momentum, moments, ...), without the step counts.</summary>

@@ -63,7 +63,8 @@ internal static class BinaryKernels
         var d = result.Span<T>();
         if (a.IsContiguous && b.IsContiguous && a.Numel == b.Numel)
         {
-            TOp.Apply<T>(a.Span<T>(), b.Span<T>(), d);
+            if (d.Length < 2 * ParallelGrain) TOp.Apply<T>(a.Span<T>(), b.Span<T>(), d);
+            else SameShapeParallel<TOp, T>(a, b, result);
             return result;
         }
         if (b.Numel == 1 && a.IsContiguous && a.Numel == d.Length) { TOp.Apply(a.Span<T>(), b.Data<T>()[b.Offset], d); return result; }
@@ -98,6 +99,22 @@ internal static class BinaryKernels
             }
         }
         return result;
+    }
+
+    /// <summary>Elements per worker below which splitting a same-shape op costs more than it saves (a gradient sum of a
+    /// ResNet activation is millions of elements; a bias is a handful).</summary>
+    private const int ParallelGrain = 1 << 16;
+
+    /// <summary>The same-shape case over the workers in contiguous chunks (memory-bound: two cores stream faster than one).</summary>
+    private static void SameShapeParallel<TOp, T>(Tensor a, Tensor b, Tensor result) where TOp : IBinaryOp where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] da = a.Data<T>(), db = b.Data<T>(), dd = result.Data<T>();
+        int oa = a.Offset, ob = b.Offset, od = result.Offset, n = result.Numel, chunks = (n + ParallelGrain - 1) / ParallelGrain;
+        CpuThreads.For(chunks, (k0, k1) =>
+        {
+            int start = k0 * ParallelGrain, len = Math.Min(n, k1 * ParallelGrain) - start;
+            TOp.Apply<T>(da.AsSpan(oa + start, len), db.AsSpan(ob + start, len), dd.AsSpan(od + start, len));
+        });
     }
 
     private static ReadOnlySpan<T> GatherRow<T>(T[] src, int offset, int stride, T[] tmp)

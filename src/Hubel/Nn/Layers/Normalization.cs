@@ -52,7 +52,13 @@ public abstract class BatchNorm : Module
 
     protected abstract string ExpectedShape { get; }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Run(input, residual: null, relu: false);
+
+    /// <summary>relu(this(input) + residual) as one fused op (<see cref="F.BatchNormRelu"/>): what a residual block's
+    /// BN → (+ shortcut) → ReLU computes, with the same statistics bookkeeping as <see cref="Forward"/>.</summary>
+    internal Tensor ForwardRelu(Tensor input, Tensor? residual) => Run(input, residual, relu: true);
+
+    private Tensor Run(Tensor input, Tensor? residual, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!AcceptsRank(input.Rank))
@@ -64,9 +70,10 @@ public abstract class BatchNorm : Module
             NumBatchesTracked.CopyFrom(Tensor.Scalar(_batches, DType.Float64));
             momentum = Momentum ?? 1.0 / _batches;
         }
-        if (IsTraining && SyncGroup is { } group)
-            return F.SyncBatchNorm(input, RunningMean, RunningVar, Weight, Bias, momentum, Eps, sums => group.SumOverReplicas(sums));
+        Action<double[]>? sumOverReplicas = IsTraining && SyncGroup is { } group ? sums => group.SumOverReplicas(sums) : null;
         bool batchStats = IsTraining || RunningMean is null;
+        if (relu) return F.BatchNormRelu(input, residual, RunningMean, RunningVar, Weight, Bias, batchStats, momentum, Eps, sumOverReplicas);
+        if (sumOverReplicas is not null) return F.SyncBatchNorm(input, RunningMean, RunningVar, Weight, Bias, momentum, Eps, sumOverReplicas);
         return F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, batchStats, momentum, Eps);
     }
 
