@@ -44,10 +44,10 @@ internal static class ResNetTrainBench
         var optimizer = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9, weightDecay: 1e-4);
         var x = Tensor.Normal([batch, 3, 32, 32], 0, 1, rng);
         var y = Enumerable.Range(0, batch).Select(_ => rng.NextInt(10)).ToArray();
-        bool pooled = Environment.GetEnvironmentVariable("HUBEL_BENCH_NOPOOL") != "1";
         void Step()
         {
-            using var scope = pooled ? MemoryScope.Begin() : null;
+            // Each step's temporaries go back to the pool at its end, as in Trainer.TrainStep (what `hubel train` runs).
+            using var scope = MemoryScope.Begin();
             var loss = F.CrossEntropy(model.Forward(x), y);
             optimizer.ZeroGrad();
             loss.Backward();
