@@ -14,12 +14,20 @@ public class KernelAllocationTests
 {
     private const long Slack = 160 * 1024;   // autograd nodes, closures, per-call partial weight gradients, pooled GEMM panels missing a thread cache
 
+    /// <summary>The least any of three warm steps allocated. One step can land on a worker thread the pool has just
+    /// added (under load the thread pool grows) whose per-thread scratch is still empty, or follow a gen-2 collection that
+    /// trimmed ArrayPool.Shared; a kernel that allocates on every call shows in all three.</summary>
     private static long Allocated(Action step)
     {
         for (int i = 0; i < 3; i++) step();   // warm: scratch buffers grow to size, code is jitted
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        step();
-        return GC.GetTotalAllocatedBytes(precise: true) - before;
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            step();
+            least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
+        return least;
     }
 
     [Theory]
