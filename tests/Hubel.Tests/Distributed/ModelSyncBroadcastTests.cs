@@ -10,21 +10,12 @@ public class ModelSyncBroadcastTests
 {
     /// <summary>A non-root rank whose "root" holds <c>source</c>: each broadcast overwrites the buffer with the
     /// source's next state tensor, in NamedState order, as MPI_Bcast would.</summary>
-    private sealed class FromSource(IReadOnlyList<Tensor> source) : ICommunicator
+    private sealed class FromSource(IReadOnlyList<Tensor> source) : StubCommunicator(1, 2, "from-source")
     {
         private int _next;
-        public int Rank => 1;
-        public int WorldSize => 2;
-        public string Name => "from-source";
-        public void Broadcast(Span<float> buffer, int root) => source[_next++].Span<float>().CopyTo(buffer);
-        public void Broadcast(Span<byte> buffer, int root) =>
+        public override void Broadcast(Span<float> buffer, int root) => source[_next++].Span<float>().CopyTo(buffer);
+        public override void Broadcast(Span<byte> buffer, int root) =>
             System.Runtime.InteropServices.MemoryMarshal.AsBytes(source[_next++].Span<double>()).CopyTo(buffer);
-        public void AllReduceSum(Span<float> buffer) => throw new NotSupportedException();
-        public void AllReduceSum(Span<double> buffer) => throw new NotSupportedException();
-        public IReduceRequest StartAllReduceSum(Memory<float> buffer) => throw new NotSupportedException();
-        public void Barrier() { }
-        public void Abort(int exitCode) { }
-        public void Dispose() { }
     }
 
     [Fact]

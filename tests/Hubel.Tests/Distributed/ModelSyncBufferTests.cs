@@ -11,24 +11,14 @@ public class ModelSyncBufferTests
 {
     /// <summary>Rank 0 of a pretend pair: the float all-reduce adds what the peer's buffers hold, in the order the
     /// model lists them.</summary>
-    private sealed class PairCommunicator(Queue<float[]> peerBuffers) : ICommunicator
+    private sealed class PairCommunicator(Queue<float[]> peerBuffers) : StubCommunicator(0, 2, "pair")
     {
-        public int Rank => 0;
-        public int WorldSize => 2;
-        public string Name => "pair";
-        public void AllReduceSum(Span<float> buffer)
+        public override void AllReduceSum(Span<float> buffer)
         {
             var theirs = peerBuffers.Dequeue();
             Assert.Equal(theirs.Length, buffer.Length);
             for (int i = 0; i < buffer.Length; i++) buffer[i] += theirs[i];
         }
-        public void AllReduceSum(Span<double> buffer) => throw new InvalidOperationException("float64 buffers are not reduced");
-        public IReduceRequest StartAllReduceSum(Memory<float> buffer) => throw new NotSupportedException();
-        public void Broadcast(Span<float> buffer, int root) => throw new NotSupportedException();
-        public void Broadcast(Span<byte> buffer, int root) => throw new NotSupportedException();
-        public void Barrier() { }
-        public void Abort(int exitCode) { }
-        public void Dispose() { }
     }
 
     [Fact]

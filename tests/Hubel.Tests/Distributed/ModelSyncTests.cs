@@ -8,24 +8,14 @@ public class ModelSyncTests
 {
     /// <summary>Rank 0 of a pretend pair whose peer holds <c>peer</c>: sums add the peer's hash pieces (first half of
     /// the buffer) and their squares (second half).</summary>
-    private sealed class PairCommunicator(LeNet5 peer) : ICommunicator
+    private sealed class PairCommunicator(LeNet5 peer) : StubCommunicator(0, 2, "pair")
     {
-        public int Rank => 0;
-        public int WorldSize => 2;
-        public string Name => "pair";
-        public void AllReduceSum(Span<double> buffer)
+        public override void AllReduceSum(Span<double> buffer)
         {
             Span<double> theirs = stackalloc double[buffer.Length];
             ModelSyncProbe.Pieces(peer, theirs);
             for (int i = 0; i < buffer.Length; i++) buffer[i] += theirs[i];
         }
-        public void AllReduceSum(Span<float> buffer) => throw new NotSupportedException();
-        public IReduceRequest StartAllReduceSum(Memory<float> buffer) => throw new NotSupportedException();
-        public void Broadcast(Span<float> buffer, int root) => throw new NotSupportedException();
-        public void Broadcast(Span<byte> buffer, int root) => throw new NotSupportedException();
-        public void Barrier() { }
-        public void Abort(int exitCode) { }
-        public void Dispose() { }
     }
 
     /// <summary>What the peer would contribute: ModelSync's own pieces, read through a one-rank "all-reduce".</summary>
@@ -39,20 +29,13 @@ public class ModelSyncTests
         }
     }
 
-    private sealed class CaptureCommunicator : ICommunicator
+    private sealed class CaptureCommunicator() : StubCommunicator(0, 1, "capture")
     {
         public double[] Captured { get; private set; } = [];
-        public int Rank => 0;
-        public int WorldSize => 1;
-        public string Name => "capture";
-        public void AllReduceSum(Span<double> buffer) => Captured = buffer.ToArray();
-        public void AllReduceSum(Span<float> buffer) { }
-        public IReduceRequest StartAllReduceSum(Memory<float> buffer) => throw new NotSupportedException();
-        public void Broadcast(Span<float> buffer, int root) { }
-        public void Broadcast(Span<byte> buffer, int root) { }
-        public void Barrier() { }
-        public void Abort(int exitCode) { }
-        public void Dispose() { }
+        public override void AllReduceSum(Span<double> buffer) => Captured = buffer.ToArray();
+        public override void AllReduceSum(Span<float> buffer) { }
+        public override void Broadcast(Span<float> buffer, int root) { }
+        public override void Broadcast(Span<byte> buffer, int root) { }
     }
 
     [Fact]
