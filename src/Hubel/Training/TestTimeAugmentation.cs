@@ -89,7 +89,7 @@ public sealed class TestTimeAugmentation
         {
             var image = batch.Image(i);
             Translation.Shift(image, batch, dy, dx);
-            if (mirror) for (int row = 0; row < c * h; row++) image.Slice(row * w, w).Reverse();
+            if (mirror) HorizontalFlip.Mirror(image, batch);
         }
         return Tensor.Wrap(data, [n, c, h, w]);
     }

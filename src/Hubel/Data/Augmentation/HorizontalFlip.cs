@@ -19,6 +19,12 @@ public sealed class HorizontalFlip : PerImageAugmentation
     {
         // Always draw, so that the stream position does not depend on earlier outcomes.
         if (rng.NextDouble() >= Probability) return;
+        Mirror(image, batch);
+    }
+
+    /// <summary>Mirrors one image of <paramref name="batch"/> left to right, every row of every channel.</summary>
+    internal static void Mirror(Span<float> image, ImageBatch batch)
+    {
         int w = batch.Width;
         for (int row = 0; row < batch.Channels * batch.Height; row++) image.Slice(row * w, w).Reverse();
     }
