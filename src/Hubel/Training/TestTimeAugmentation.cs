@@ -125,11 +125,8 @@ public sealed class TestTimeAugmentation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         if (Views == TestTimeViews.None) return Trainer.Evaluate(model, data);
-        int classes = data.Set.ClassCount;
-        var confusion = new int[classes, classes];
+        var tally = new EvaluationTally(data.Set.ClassCount);
         var background = data.InputNormalization.BlackLevel();
-        double lossSum = 0;
-        long correct = 0, seen = 0;
         foreach (var (x, y) in data.Epoch())
         {
             var mean = AverageProbabilities(model, x, background);
@@ -137,14 +134,11 @@ public sealed class TestTimeAugmentation
             for (int i = 0; i < y.Length; i++)
             {
                 var row = mean.AsSpan(i * k, k);
-                int predicted = TensorPrimitives.IndexOfMax<float>(row);
-                lossSum -= Math.Log(Math.Max(row[y[i]], 1e-30f));
-                if (predicted < classes) confusion[y[i], predicted]++;
-                if (predicted == y[i]) correct++;
+                tally.AddLoss(-Math.Log(Math.Max(row[y[i]], 1e-30f)));
+                tally.Add(y[i], TensorPrimitives.IndexOfMax<float>(row));
             }
-            seen += y.Length;
         }
-        return new Evaluation(lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), (int)seen, confusion);
+        return tally.Result();
     }
 
     public override string ToString() => Views switch

@@ -139,10 +139,7 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         ArgumentNullException.ThrowIfNull(data);
         bool wasTraining = model.IsTraining;
         model.Eval();
-        int classes = data.Set.ClassCount;
-        var confusion = new int[classes, classes];
-        double lossSum = 0;
-        long correct = 0, seen = 0;
+        var tally = new EvaluationTally(data.Set.ClassCount);
         using (Graph.NoGrad())
         {
             foreach (var (x, y) in data.Epoch())
@@ -150,18 +147,13 @@ public sealed class Trainer(Module model, Optimizer optimizer)
                 // Nothing of a batch outlives it (only numbers are read out), unless a ForwardTrace keeps outputs.
                 using var scope = ForwardTrace.Current is null ? MemoryScope.Begin() : null;
                 var logits = model.Forward(x);
-                lossSum += F.CrossEntropy(logits, y).Item() * y.Length;
+                tally.AddLoss(F.CrossEntropy(logits, y).Item() * y.Length);
                 var predicted = ArgMax(logits);
-                for (int i = 0; i < y.Length; i++)
-                {
-                    if (predicted[i] < classes) confusion[y[i], predicted[i]]++;
-                    if (predicted[i] == y[i]) correct++;
-                }
-                seen += y.Length;
+                for (int i = 0; i < y.Length; i++) tally.Add(y[i], predicted[i]);
             }
         }
         model.Train(wasTraining);
-        return new Evaluation(lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), (int)seen, confusion);
+        return tally.Result();
     }
 
     /// <summary>Index of the largest logit in each row of [N, C].</summary>
