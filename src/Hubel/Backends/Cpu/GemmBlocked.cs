@@ -30,6 +30,10 @@ internal static partial class Gemm
     /// <summary>Below this many multiply-adds one core finishes before a second one would have started.</summary>
     private const long ParallelMinWork = 1L << 19;
 
+    /// <summary>Below this many elements the caller packs the B block alone: a 256 x 256 block is copied in a few
+    /// microseconds, less than a helper takes to wake up.</summary>
+    private const long ParallelPackMin = 1L << 17;
+
     private static unsafe void RunBlocked(GemmKernel kernel, bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel)
     {
@@ -48,7 +52,7 @@ internal static partial class Gemm
                 int kc = Math.Min(KCf, k - pc);
                 bool overwrite = pc == 0 && !accumulate;
                 int jc0 = jc, pc0 = pc;
-                if (split && nSlivers > 1)
+                if (split && nSlivers > 1 && (long)kc * nc >= ParallelPackMin)
                     ForChunks(nSlivers, 64, (s0, s1) => PackB(transB, (float*)bAddr, ldb, pc0, kc, jc0, nc, nr, s0, s1, (float*)packBAddr));
                 else
                     PackB(transB, b, ldb, pc, kc, jc, nc, nr, 0, nSlivers, packB);
@@ -60,21 +64,6 @@ internal static partial class Gemm
                 else ForChunks(nSlivers, 64, (s0, s1) => Block(0, mSlivers, s0, s1));
             }
         }
-    }
-
-    /// <summary>Runs body(first, last) over [0, count) cut into chunks of at most <paramref name="maxChunk"/> items and at
-    /// least four chunks per worker, handed out dynamically to <see cref="CpuThreads.Count"/> workers. Not one fixed half
-    /// per core: on a shared machine a core is often taken away for a while, and with fixed halves the whole product then
-    /// waits for the slower one; with chunks the other worker takes over the rest. Chunks never split K, so the result is
-    /// the same whatever the chunking or the thread count.</summary>
-    private static void ForChunks(int count, int maxChunk, Action<int, int> body)
-    {
-        int workers = CpuThreads.Count;
-        int size = Math.Clamp((count + 4 * workers - 1) / (4 * workers), 1, maxChunk);
-        int chunks = (count + size - 1) / size;
-        if (workers <= 1 || chunks <= 1) { body(0, count); return; }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            i => body(i * size, Math.Min(count, (i + 1) * size)));
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
