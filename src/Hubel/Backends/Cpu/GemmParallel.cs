@@ -17,7 +17,7 @@ internal static partial class Gemm
     /// chunks the other worker takes over the rest. Even on a quiet machine the last chunk leaves the other core idle for
     /// half a chunk on average, 1 / (2 x chunks) of the region: with 8 chunks (the old split) that was 6 % of every KC
     /// step. Chunks never split K, so the result is the same whatever the chunking or the thread count.</summary>
-    private static void ForChunks(int count, int minChunk, int maxChunk, int perWorker, Action<int, int> body)
+    internal static void ForChunks(int count, int minChunk, int maxChunk, int perWorker, Action<int, int> body)
     {
         int workers = CpuThreads.Count;
         int size = Math.Clamp((count + perWorker * workers - 1) / (perWorker * workers), Math.Min(minChunk, maxChunk), maxChunk);
@@ -61,6 +61,7 @@ internal static partial class Gemm
     /// <summary>One queued helper. State: 0 queued, 1 running, 2 cancelled before it started, 3 finished.</summary>
     private sealed class Helper(ChunkLoop loop) : IThreadPoolWorkItem
     {
+        private readonly ManualResetEventSlim _finished = new(false);
         private int _state;
 
         public Exception? Error { get; private set; }
@@ -70,16 +71,20 @@ internal static partial class Gemm
             if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) return;
             try { loop.Run(); }
             catch (Exception e) { Error = e; }
-            finally { Volatile.Write(ref _state, 3); }
+            finally
+            {
+                Volatile.Write(ref _state, 3);
+                _finished.Set();
+            }
         }
 
         /// <summary>Called by the caller once the counter is exhausted: a helper that never started is cancelled; one that
-        /// did is waited for (it is inside at most one chunk). Spins, yielding the core: the wait is one chunk at most.</summary>
+        /// did is waited for (it is inside at most one chunk). The event spins briefly, then blocks, so a helper whose core
+        /// was taken away does not keep the caller spinning on the other.</summary>
         public void CancelOrWait()
         {
-            if (Interlocked.CompareExchange(ref _state, 2, 0) == 0) return;
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _state) != 3) spin.SpinOnce(sleep1Threshold: -1);
+            // Not disposed: the helper may still be inside Set when Wait returns, and without a wait handle there is nothing to free.
+            if (Interlocked.CompareExchange(ref _state, 2, 0) != 0) _finished.Wait();
         }
     }
 }
