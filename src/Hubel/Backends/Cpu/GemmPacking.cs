@@ -56,6 +56,7 @@ internal static partial class Gemm
     /// each of the six rows, rows 0-3 transposed 4 x 4 in registers and rows 4-5 interleaved, written as the 24 floats
     /// [r0..r5 at p], [r0..r5 at p+1], ... with eight stores. The scalar loop it replaces did 24 single-float loads and
     /// stores, which for n = 256 was about a twentieth of the product's time. Returns how many steps it packed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int PackSixRows(float* r0, long lda, int kc, float* dst)
     {
         float* r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
