@@ -43,9 +43,9 @@ public class GemmKernelTests
     }
 
     [Fact]
-    public void The_automatic_kernel_is_the_widest_accelerated_vector()
+    public void The_automatic_kernel_is_the_widest_accelerated_full_width_vector()
     {
-        var expected = Vector512.IsHardwareAccelerated ? GemmKernel.Vector512
+        var expected = Vector512.IsHardwareAccelerated && !GemmKernels.HalfWidth512 ? GemmKernel.Vector512
             : Vector256.IsHardwareAccelerated ? GemmKernel.Vector256
             : Vector128.IsHardwareAccelerated ? GemmKernel.Vector128 : GemmKernel.Scalar;
         Assert.Equal(expected, GemmKernels.Auto);

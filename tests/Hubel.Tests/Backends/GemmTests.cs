@@ -13,6 +13,8 @@ public class GemmTests
         [
             (1, 1, 1), (6, 16, 5), (7, 17, 3), (6, 784, 25), (16, 100, 150), (25, 6, 3000), (6, 25, 3000),
             (16, 150, 3200), (5, 3, 2049), (64, 120, 400), (150, 100, 16), (13, 300, 700), (40, 33, 257), (3, 5, 0),
+            // Odd sizes on each side: one and seven rows, a prime past a power of two, the row-chunk split (257 rows).
+            (257, 17, 7), (7, 257, 17), (17, 7, 257), (1, 257, 1), (257, 1, 17), (200, 257, 257),
         ];
         foreach (var (m, n, k) in shapes)
             foreach (bool ta in new[] { false, true })

@@ -12,7 +12,7 @@ namespace Hubel.Backends.Cpu;
 ///       for jr in 0..NC by NR   B sliver: KC x NR (stays in L1 while the A slivers stream past it)
 ///         for ir in 0..MC by MR   micro-kernel: MR x NR tile of C in registers across all of KC
 /// </code>
-/// Sizes for this machine class (AMD Zen 3: 32 KB L1d and 512 KB L2 per core, shared L3), 6 x 16 tiles:
+/// Sizes for this machine class (AMD Zen 3 / Zen 4: 32 KB L1d and 512 KB / 1 MB L2 per core, shared L3), 6 x 16 tiles:
 /// KC = 256 puts the B sliver at 256·16·4 = 16 KB, half of L1, leaving the other half to the 6 KB A sliver and C lines;
 /// MC = 144 (a multiple of 6) makes the A block 144·256·4 = 144 KB, under a third of L2, so it is not evicted by the B
 /// slivers streaming through; NC = 4096 (a multiple of every NR) bounds the packed B block to 4 MB of L3. BLIS uses
@@ -29,6 +29,14 @@ internal static partial class Gemm
 
     /// <summary>Below this many multiply-adds one core finishes before a second one would have started.</summary>
     private const long ParallelMinWork = 1L << 19;
+
+    /// <summary>Below this many elements the caller packs the B block alone: a 256 x 256 block is copied in a few
+    /// microseconds, less than a helper takes to wake up.</summary>
+    private const long ParallelPackMin = 1L << 17;
+
+    /// <summary>Fewest A slivers (of 6 rows) in a row chunk: each chunk streams the whole packed B block, and with 4 slivers
+    /// every 16 KB B sliver still serves four tiles from L1 before the next one is needed.</summary>
+    private const int RowChunkMin = 4;
 
     private static unsafe void RunBlocked(GemmKernel kernel, bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel)
@@ -48,33 +56,18 @@ internal static partial class Gemm
                 int kc = Math.Min(KCf, k - pc);
                 bool overwrite = pc == 0 && !accumulate;
                 int jc0 = jc, pc0 = pc;
-                if (split && nSlivers > 1)
-                    ForChunks(nSlivers, 64, (s0, s1) => PackB(transB, (float*)bAddr, ldb, pc0, kc, jc0, nc, nr, s0, s1, (float*)packBAddr));
+                if (split && nSlivers > 1 && (long)kc * nc >= ParallelPackMin)
+                    ForChunks(nSlivers, 1, 64, 4, (s0, s1) => PackB(transB, (float*)bAddr, ldb, pc0, kc, jc0, nc, nr, s0, s1, (float*)packBAddr));
                 else
                     PackB(transB, b, ldb, pc, kc, jc, nc, nr, 0, nSlivers, packB);
 
                 void Block(int r0, int r1, int s0, int s1) => Macro(kernel, transA, (float*)aAddr, lda, m, pc0, kc, r0, r1,
                     (float*)packBAddr, nr, nc, s0, s1, (float*)cAddr + jc0, ldc, overwrite);
                 if (!split) Block(0, mSlivers, 0, nSlivers);
-                else if (mSlivers >= 4 * CpuThreads.Count) ForChunks(mSlivers, MCf / MR, (r0, r1) => Block(r0, r1, 0, nSlivers));
-                else ForChunks(nSlivers, 64, (s0, s1) => Block(0, mSlivers, s0, s1));
+                else if (mSlivers >= 4 * CpuThreads.Count) ForChunks(mSlivers, RowChunkMin, MCf / MR, 16, (r0, r1) => Block(r0, r1, 0, nSlivers));
+                else ForChunks(nSlivers, 1, 64, 4, (s0, s1) => Block(0, mSlivers, s0, s1));
             }
         }
-    }
-
-    /// <summary>Runs body(first, last) over [0, count) cut into chunks of at most <paramref name="maxChunk"/> items and at
-    /// least four chunks per worker, handed out dynamically to <see cref="CpuThreads.Count"/> workers. Not one fixed half
-    /// per core: on a shared machine a core is often taken away for a while, and with fixed halves the whole product then
-    /// waits for the slower one; with chunks the other worker takes over the rest. Chunks never split K, so the result is
-    /// the same whatever the chunking or the thread count.</summary>
-    private static void ForChunks(int count, int maxChunk, Action<int, int> body)
-    {
-        int workers = CpuThreads.Count;
-        int size = Math.Clamp((count + 4 * workers - 1) / (4 * workers), 1, maxChunk);
-        int chunks = (count + size - 1) / size;
-        if (workers <= 1 || chunks <= 1) { body(0, count); return; }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            i => body(i * size, Math.Min(count, (i + 1) * size)));
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
@@ -139,9 +132,11 @@ internal static partial class Gemm
 
     /// <summary>Per-thread packing buffers, pinned (so raw pointers stay valid while workers use them), grown on demand
     /// and then reused: after warm-up a GEMM call allocates nothing. The caller's thread owns the shared B block; every
-    /// worker owns the A block it packs.</summary>
+    /// worker owns the A block it packs. Handed out 64-byte aligned: a pinned array starts only 16-byte aligned, and then
+    /// one of the two B vectors the 6 x 16 kernel loads per step straddled two cache lines.</summary>
     private static class PackBuffers
     {
+        private const int AlignFloats = 16;
         [ThreadStatic] private static float[]? _a;
         [ThreadStatic] private static float[]? _b;
 
@@ -150,8 +145,10 @@ internal static partial class Gemm
 
         private static unsafe float* Pointer(ref float[]? buffer, int size)
         {
-            if (buffer is null || buffer.Length < size) buffer = GC.AllocateUninitializedArray<float>(Math.Max(size, 1), pinned: true);
-            return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+            if (buffer is null || buffer.Length < size + AlignFloats)
+                buffer = GC.AllocateUninitializedArray<float>(size + AlignFloats, pinned: true);
+            var start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+            return (float*)((start + 63) & ~(nint)63);
         }
     }
 }

@@ -49,7 +49,8 @@ internal static partial class Gemm
             {
                 nint ap = (nint)pa, bp = (nint)pb, cp = (nint)pc;
                 if (parallel && CpuThreads.Count > 1 && (long)m * n * k > 256 * 1024)
-                    CpuThreads.For((m + 1) / 2, (r0, r1) => DotTiles((float*)ap, lda, (float*)bp, ldb, (float*)cp, ldc, 2 * r0, Math.Min(m, 2 * r1), n, k, accumulate));
+                    // One chunk per worker: every chunk streams all of B, which here is long (k = images x pixels).
+                    ForChunks((m + 1) / 2, 1, int.MaxValue, 1, (r0, r1) => DotTiles((float*)ap, lda, (float*)bp, ldb, (float*)cp, ldc, 2 * r0, Math.Min(m, 2 * r1), n, k, accumulate));
                 else DotTiles(pa, lda, pb, ldb, pc, ldc, 0, m, n, k, accumulate);
             }
             return true;
@@ -98,7 +99,7 @@ internal static partial class Gemm
                                 Math.Min(MR, m - i), cols, overwrite);
                     }
                 }
-                if (parallel && CpuThreads.Count > 1 && (long)m * n * kc > 64 * 1024 && panels > 1) CpuThreads.For(panels, Columns);
+                if (parallel && CpuThreads.Count > 1 && (long)m * n * kc > 64 * 1024 && panels > 1) ForChunks(panels, 1, int.MaxValue, 4, Columns);
                 else Columns(0, panels);
             }
         }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Hubel.Backends.Cpu;
 
@@ -23,7 +24,8 @@ internal static partial class Gemm
                 if (h == MR)
                     for (int p = 0; p < kc; p++, src += lda, dst += MR)
                     {
-                        dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2]; dst[3] = src[3]; dst[4] = src[4]; dst[5] = src[5];
+                        Vector128.Store(Vector128.Load(src), dst);
+                        *(ulong*)(dst + 4) = *(ulong*)(src + 4);
                     }
                 else
                     for (int p = 0; p < kc; p++, src += lda, dst += MR)
@@ -36,7 +38,9 @@ internal static partial class Gemm
                 {
                     // Six rows read side by side, the sliver written sequentially.
                     float* r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
-                    for (int p = 0; p < kc; p++, dst += MR)
+                    int p = Sse.IsSupported ? PackSixRows(r0, lda, kc, dst) : 0;
+                    dst += p * MR;
+                    for (; p < kc; p++, dst += MR)
                     {
                         dst[0] = r0[p]; dst[1] = r1[p]; dst[2] = r2[p]; dst[3] = r3[p]; dst[4] = r4[p]; dst[5] = r5[p];
                     }
@@ -46,6 +50,38 @@ internal static partial class Gemm
                         for (int r = 0; r < MR; r++) dst[r] = r < h ? r0[r * lda + p] : 0f;
             }
         }
+    }
+
+    /// <summary>The full-sliver case of <see cref="PackA"/> for a row-major A, four steps of k at a time: four floats from
+    /// each of the six rows, rows 0-3 transposed 4 x 4 in registers and rows 4-5 interleaved, written as the 24 floats
+    /// [r0..r5 at p], [r0..r5 at p+1], ... with eight stores. The scalar loop it replaces did 24 single-float loads and
+    /// stores, which for n = 256 was about a twentieth of the product's time. Returns how many steps it packed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int PackSixRows(float* r0, long lda, int kc, float* dst)
+    {
+        float* r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+        int p = 0;
+        for (; p + 4 <= kc; p += 4, dst += 4 * MR)
+        {
+            var x0 = Sse.LoadVector128(r0 + p); var x1 = Sse.LoadVector128(r1 + p);
+            var x2 = Sse.LoadVector128(r2 + p); var x3 = Sse.LoadVector128(r3 + p);
+            var x4 = Sse.LoadVector128(r4 + p); var x5 = Sse.LoadVector128(r5 + p);
+            var t0 = Sse.UnpackLow(x0, x1);    // r0p0 r1p0 r0p1 r1p1
+            var t1 = Sse.UnpackLow(x2, x3);    // r2p0 r3p0 r2p1 r3p1
+            var t2 = Sse.UnpackHigh(x0, x1);   // r0p2 r1p2 r0p3 r1p3
+            var t3 = Sse.UnpackHigh(x2, x3);   // r2p2 r3p2 r2p3 r3p3
+            var u = Sse.UnpackLow(x4, x5);     // r4p0 r5p0 r4p1 r5p1
+            var v = Sse.UnpackHigh(x4, x5);    // r4p2 r5p2 r4p3 r5p3
+            Sse.Store(dst, Sse.MoveLowToHigh(t0, t1));        // r0..r3 at p
+            Sse.StoreLow(dst + 4, u);
+            Sse.Store(dst + 6, Sse.MoveHighToLow(t1, t0));    // r0..r3 at p + 1
+            Sse.StoreHigh(dst + 10, u);
+            Sse.Store(dst + 12, Sse.MoveLowToHigh(t2, t3));
+            Sse.StoreLow(dst + 16, v);
+            Sse.Store(dst + 18, Sse.MoveHighToLow(t3, t2));
+            Sse.StoreHigh(dst + 22, v);
+        }
+        return p;
     }
 
     /// <summary>Packs slivers [s0, s1) of the block of op(B) with rows [pc, pc + kc) and columns [jc, jc + nc) into
