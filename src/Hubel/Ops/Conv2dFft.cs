@@ -34,7 +34,7 @@ public enum ConvAlgorithm
     /// tap offsets (groups 1, stride 1, dilation 1); for small convolutions with several input channels (LeNet-5's conv2).</summary>
     ImplicitGemm,
     /// <summary>Winograd's F(4x4, 3x3): as <see cref="Winograd"/> with 4x4 output tiles over 6x6 input tiles, 36 multiplies per
-    /// 16 outputs instead of F(2x2)'s 64, for the forward and the input gradient (the weight gradient stays on F(2x2)); its
+    /// 16 outputs instead of F(2x2)'s 64, for the forward and both gradients; its
     /// larger transform constants cost float32 about a decimal digit. Same shapes as <see cref="Winograd"/>.</summary>
     Winograd4x4,
 }

@@ -13,7 +13,7 @@ namespace Hubel.Backends.Cpu;
 /// split over the workers.
 /// Backward: the input gradient is itself a 3x3 stride-1 correlation of dY with the 180°-rotated, channel-transposed
 /// kernel and padding 2 - pad, so it runs the same forward; the weight gradient is the adjoint of the forward,
-/// dU[ξ] = Σ_tiles dM[ξ]·V[ξ]ᵀ with dM = A dY Aᵀ, then dW = Gᵀ dU G, always with F(2x2) tiles.
+/// dU[ξ] = Σ_tiles dM[ξ]·V[ξ]ᵀ with dM = A dY Aᵀ, then dW = Gᵀ dU G, with the same tiles as the forward.
 /// Scratch (transformed filters, tiles and strips) comes from <see cref="ConvScratch{T}"/>, never trimmed, so a warm step
 /// allocates only its tensors.
 /// </summary>
@@ -48,7 +48,7 @@ internal static class WinogradConv
         {
             get
             {
-                long wide = Math.Min(8L * Math.Max(Cg, Kg), (1L << 23) / (16L * Math.Max(Cg, Kg)));
+                long wide = Math.Min(8L * Math.Max(Cg, Kg), (1L << 23) / ((long)Points * Math.Max(Cg, Kg)));
                 return (int)Math.Clamp(Math.Max(RowsPerBlock, (wide + TW - 1) / TW), 1, 4096);
             }
         }
@@ -86,7 +86,7 @@ internal static class WinogradConv
         finally { ConvScratch<T>.Return(u); }
     }
 
-    /// <summary>The input gradient by F(tile x tile, 3x3), the weight gradient by F(2x2, 3x3).</summary>
+    /// <summary>The input and weight gradients by F(tile x tile, 3x3).</summary>
     public static void Backward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T> dy, Memory<T>? dx, Memory<T>? dw, Memory<T>? db,
         ConvGeometry g, int groups, int outChannels, int tile = 2) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -98,7 +98,7 @@ internal static class WinogradConv
             try { Correlate(dy, u, null, dxm, adjoint, accumulate: true); }
             finally { ConvScratch<T>.Return(u); }
         }
-        if (dw is { } dwm) WeightGradient(x, dy, dwm, ForwardPlan(g, groups, outChannels, 2));
+        if (dw is { } dwm) WeightGradient(x, dy, dwm, ForwardPlan(g, groups, outChannels, tile));
         if (db is { } dbm)
         {
             var d = dbm.Span;
@@ -205,7 +205,7 @@ internal static class WinogradConv
     /// <summary>dW = Gᵀ (Σ_blocks dM[ξ]·V[ξ]ᵀ) G, per-worker partial sums of dU reduced in worker order.</summary>
     private static void WeightGradient<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> dy, Memory<T> dw, Plan p) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int rows = p.N * p.TH, perBlock = p.GradRowsPerBlock, cg = p.Cg, kg = p.Kg, per = 16 * kg * cg;
+        int rows = p.N * p.TH, perBlock = p.GradRowsPerBlock, cg = p.Cg, kg = p.Kg, points = p.Points, per = points * kg * cg;
         if (rows == 0) { dw.Span.Clear(); return; }   // an empty batch: no tiles, zero gradient
         int workers = CpuThreads.WorkersFor(rows);
         bool inner = workers < CpuThreads.Count;
@@ -215,9 +215,9 @@ internal static class WinogradConv
             var du = partials[worker] = ConvScratch<T>.Rent(p.Groups * per);
             du.AsSpan(0, p.Groups * per).Clear();
             int maxLd = Math.Min(perBlock, r1 - r0) * p.TW + 8;
-            var v = ConvScratch<T>.Rent(16 * cg * maxLd);
-            var dm = ConvScratch<T>.Rent(16 * kg * maxLd);
-            var strip = ConvScratch<T>.Rent(4 * p.Width);
+            var v = ConvScratch<T>.Rent(points * cg * maxLd);
+            var dm = ConvScratch<T>.Rent(points * kg * maxLd);
+            var strip = ConvScratch<T>.Rent((p.M + 2) * p.Width);
             try
             {
                 for (int b0 = r0; b0 < r1; b0 += perBlock)
@@ -227,7 +227,7 @@ internal static class WinogradConv
                     {
                         TransformInput(x.Span, p, gi * cg, b0, b1, v, ld, strip);
                         TransformGradient(dy.Span, p, gi * kg, b0, b1, dm, ld, strip);
-                        for (int xi = 0; xi < 16; xi++)
+                        for (int xi = 0; xi < points; xi++)
                             Gemm.Run<T>(false, true, kg, cg, wide, dm.AsSpan(xi * kg * ld, kg * ld), ld, v.AsSpan(xi * cg * ld, cg * ld), ld,
                                 du.AsSpan(gi * per + xi * kg * cg, kg * cg), cg, accumulate: true, parallel: inner);
                     }
@@ -245,7 +245,11 @@ internal static class WinogradConv
         for (int i = 1; i < partials.Length; i++)
             if (partials[i] is { } part) TensorPrimitives.Add<T>(total, part.AsSpan(0, total.Length), total);
         for (int gi = 0; gi < p.Groups; gi++)
-            WinogradTransforms.FilterGradient<T>(total.Slice(gi * per, per), kg, cg, dw.Span.Slice(gi * kg * cg * 9, kg * cg * 9));
+        {
+            var dst = dw.Span.Slice(gi * kg * cg * 9, kg * cg * 9);
+            if (p.M == 4) WinogradTransforms4.FilterGradient<T>(total.Slice(gi * per, per), kg, cg, dst);
+            else WinogradTransforms.FilterGradient<T>(total.Slice(gi * per, per), kg, cg, dst);
+        }
         foreach (var part in partials) if (part is not null) ConvScratch<T>.Return(part);
     }
 
@@ -259,8 +263,9 @@ internal static class WinogradConv
             int n = r / p.TH, ty = r % p.TH, tile0 = (r - b0) * p.TW;
             for (int o = 0; o < kg; o++)
             {
-                WinogradTransforms.Strip(dy.Slice((n * p.K + o0 + o) * ohw, ohw), p.OH, p.OW, 2 * ty, 2, 0, strip, width);
-                WinogradTiles.OutputAdjoint<T>(strip, width, p.TW, dm.AsSpan(o * ld), tile0, kg * ld);
+                WinogradTransforms.Strip(dy.Slice((n * p.K + o0 + o) * ohw, ohw), p.OH, p.OW, p.M * ty, p.M, 0, strip, width);
+                if (p.M == 4) WinogradTiles.OutputAdjoint4<T>(strip, width, p.TW, dm.AsSpan(o * ld), tile0, kg * ld);
+                else WinogradTiles.OutputAdjoint<T>(strip, width, p.TW, dm.AsSpan(o * ld), tile0, kg * ld);
             }
         }
     }

@@ -12,8 +12,8 @@ namespace Hubel.Backends.Cpu;
 /// </code>
 /// so 36 multiplies replace 144 (F(2x2)'s 16 per 4 outputs are 64 per 16): 2.25x fewer than F(2x2, 3x3). The larger
 /// constants cost float32 about one decimal digit against F(2x2). Points are stored as in <see cref="WinogradTransforms"/>:
-/// ξ = 6i + j, filters [ξ][K][C], tiles [ξ][C][tiles]. Used for the forward and the input gradient; the weight gradient
-/// stays on F(2x2) (<see cref="WinogradConv"/>).
+/// ξ = 6i + j, filters [ξ][K][C], tiles [ξ][C][tiles]. The weight gradient is the adjoint, as for F(2x2):
+/// dU = Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B), dg = Gᵀ dU G.
 /// </summary>
 internal static class WinogradTransforms4
 {
@@ -128,5 +128,78 @@ internal static class WinogradTransforms4
         a[1] = d1 + two * d2;
         a[2] = s1 + four * s2;
         a[3] = d1 + eight * d2 + m[5];
+    }
+
+    /// <summary>dM[ξ][tile0 + tx] = (A z Aᵀ)[ξ] for the 4x4 output-gradient tiles z of a 4-row strip: the output transform's
+    /// adjoint, used by the weight gradient.</summary>
+    public static void OutputAdjoint<T>(ReadOnlySpan<T> strip, int width, int tiles, Span<T> dm, int tile0, int stride) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> q = stackalloc T[24];
+        Span<T> col = stackalloc T[4];
+        Span<T> res = stackalloc T[6];
+        for (int tx = 0; tx < tiles; tx++)
+        {
+            for (int a = 0; a < 4; a++)
+            {
+                AdjointRows(strip.Slice(a * width + 4 * tx, 4), res);
+                for (int j = 0; j < 6; j++) q[6 * a + j] = res[j];
+            }
+            int at = tile0 + tx;
+            for (int j = 0; j < 6; j++)
+            {
+                for (int a = 0; a < 4; a++) col[a] = q[6 * a + j];
+                AdjointRows(col, res);
+                for (int i = 0; i < 6; i++) dm[(6 * i + j) * stride + at] = res[i];
+            }
+        }
+    }
+
+    /// <summary>A·z for four values (A = (Aᵀ)ᵀ, 6x4).</summary>
+    private static void AdjointRows<T>(ReadOnlySpan<T> z, Span<T> q) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T two = T.CreateChecked(2), four = T.CreateChecked(4);
+        T even = z[0] + z[2], odd = z[1] + z[3], even4 = z[0] + four * z[2], odd4 = z[1] + four * z[3];
+        q[0] = z[0];
+        q[1] = even + odd;
+        q[2] = even - odd;
+        q[3] = even4 + two * odd4;
+        q[4] = even4 - two * odd4;
+        q[5] = z[3];
+    }
+
+    /// <summary>dw[k][c] (3x3, overwritten) = Gᵀ dU[ξ][k][c] G: the filter transform's adjoint.</summary>
+    public static void FilterGradient<T>(ReadOnlySpan<T> du, int k, int c, Span<T> dw) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> v = stackalloc T[36];
+        Span<T> t = stackalloc T[18];
+        Span<T> col = stackalloc T[6];
+        Span<T> res = stackalloc T[3];
+        int plane = k * c;
+        for (int e = 0; e < plane; e++)
+        {
+            for (int p = 0; p < 36; p++) v[p] = du[p * plane + e];
+            // t = Gᵀ v (3x6), then dw = t G (3x3).
+            for (int j = 0; j < 6; j++)
+            {
+                for (int i = 0; i < 6; i++) col[i] = v[6 * i + j];
+                FilterAdjointRows(col, res);
+                for (int r = 0; r < 3; r++) t[6 * r + j] = res[r];
+            }
+            var dst = dw.Slice(e * 9, 9);
+            for (int r = 0; r < 3; r++)
+            {
+                FilterAdjointRows(t.Slice(6 * r, 6), res);
+                for (int s = 0; s < 3; s++) dst[3 * r + s] = res[s];
+            }
+        }
+    }
+
+    /// <summary>Gᵀ·v for six values.</summary>
+    private static void FilterAdjointRows<T>(ReadOnlySpan<T> v, Span<T> r) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T quarter = T.CreateChecked(0.25), sixth = T.One / T.CreateChecked(6), twelfth = T.One / T.CreateChecked(12), t24 = T.One / T.CreateChecked(24);
+        r[0] = quarter * v[0] - sixth * (v[1] + v[2]) + t24 * (v[3] + v[4]);
+        r[1] = sixth * (v[2] - v[1]) + twelfth * (v[3] - v[4]);
+        r[2] = sixth * (v[3] + v[4] - v[1] - v[2]) + v[5];
     }
 }

@@ -86,6 +86,49 @@ internal static class WinogradTransforms4F32
         }
     }
 
+    /// <summary>As <see cref="WinogradTransforms4.OutputAdjoint{T}"/>; reads up to 4·tiles + 32 floats of each strip row.</summary>
+    public static unsafe void OutputAdjoint(ReadOnlySpan<float> strip, int width, int tiles, Span<float> dm, int tile0, int stride)
+    {
+        fixed (float* s = strip, dp = dm)
+        {
+            float* dst0 = dp + tile0;
+            var q = stackalloc Vector256<float>[24];
+            var o = stackalloc Vector256<float>[6];
+            for (int tx = 0; tx < tiles; tx += 8)
+            {
+                for (int a = 0; a < 4; a++)
+                {
+                    float* row = s + a * width + 4 * tx;
+                    var (z0, z1, z2, z3) = Transpose(Lanes(row), Lanes(row + 4), Lanes(row + 8), Lanes(row + 12));
+                    AdjointRows(z0, z1, z2, z3, q + 6 * a);
+                }
+                float* dst = dst0 + tx;
+                for (int j = 0; j < 6; j++)
+                {
+                    AdjointRows(q[j], q[6 + j], q[12 + j], q[18 + j], o);
+                    for (int i = 0; i < 6; i++) Avx.Store(dst + (6 * i + j) * stride, o[i]);
+                }
+            }
+        }
+    }
+
+    /// <summary>A·(z0..z3) for eight tiles at once, into q[0..5].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AdjointRows(Vector256<float> z0, Vector256<float> z1, Vector256<float> z2, Vector256<float> z3, Vector256<float>* q)
+    {
+        var four = Vector256.Create(4f);
+        var even = z0 + z2;
+        var odd = z1 + z3;
+        var even4 = Fma.MultiplyAdd(four, z2, z0);
+        var odd4 = Fma.MultiplyAdd(four, z3, z1);
+        q[0] = z0;
+        q[1] = even + odd;
+        q[2] = even - odd;
+        q[3] = Fma.MultiplyAdd(Vector256.Create(2f), odd4, even4);
+        q[4] = Fma.MultiplyAddNegated(Vector256.Create(2f), odd4, even4);
+        q[5] = z3;
+    }
+
     /// <summary>Aᵀ·(m0..m5) for eight tiles at once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) OutputRows(Vector256<float> m0, Vector256<float> m1,
@@ -151,6 +194,12 @@ internal static partial class WinogradTiles
     {
         if (Fast4<T>()) WinogradTransforms4F32.Input(MemoryMarshal.Cast<T, float>(strip), width, tiles, MemoryMarshal.Cast<T, float>(v), tile0, stride);
         else WinogradTransforms4.Input(strip, width, tiles, v, tile0, stride);
+    }
+
+    public static void OutputAdjoint4<T>(ReadOnlySpan<T> strip, int width, int tiles, Span<T> dm, int tile0, int stride) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Fast4<T>()) WinogradTransforms4F32.OutputAdjoint(MemoryMarshal.Cast<T, float>(strip), width, tiles, MemoryMarshal.Cast<T, float>(dm), tile0, stride);
+        else WinogradTransforms4.OutputAdjoint(strip, width, tiles, dm, tile0, stride);
     }
 
     public static void Output4<T>(ReadOnlySpan<T> m, int tile0, int stride, int tiles, Span<T> output, int width) where T : unmanaged, IFloatingPointIeee754<T>
