@@ -13,7 +13,8 @@ public enum ConvAlgorithm
     /// implicit GEMM for small 5x5-and-up convolutions with 4+ input channels (LeNet-5's and network3's conv2), the direct
     /// kernel for stride 1 with at most 3 input channels, or up to 3x3 with at most 32 channels in and out or planes of at
     /// most 64 outputs (ResNet-20's three stages), plain GEMM for 1x1 on planes of 256+ pixels, Winograd for other 3x3
-    /// stride-1 convolutions with 16-128 channels in and out, else im2col + GEMM).</summary>
+    /// stride-1 convolutions with 16-128 channels in and out (F(4x4) on outputs of 20x20 and up, else F(2x2)), else
+    /// im2col + GEMM).</summary>
     Direct,
     /// <summary>Pointwise products of 2-D FFTs (<see cref="F.Conv2dFft"/>): O(N·Cin·Cout·PQ) plus the transforms instead of
     /// O(N·Cin·Cout·OH·OW·KH·KW), so it pays off for large kernels. Stride 1 and dilation 1 only.</summary>

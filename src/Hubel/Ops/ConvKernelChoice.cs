@@ -54,8 +54,9 @@ internal static class ConvKernelChoice
     /// (see <see cref="ImplicitGemmConv.Preferred"/>); the direct kernel for stride 1 with few input channels (lowering would copy
     /// each pixel KH·KW times to feed a GEMM at most 3·KH·KW deep), or up to 3x3 with few channels or small planes (see
     /// <see cref="DirectConvKernels.Preferred"/>), where measurements favour it; plain GEMM for 1x1 on large
-    /// planes; Winograd F(2x2, 3x3) for 3x3 stride 1 with 16-128 channels (see <see cref="WinogradConv.Preferred"/> for the
-    /// measurements); im2col + GEMM otherwise.</summary>
+    /// planes; Winograd for 3x3 stride 1 with 16-128 channels (see <see cref="WinogradConv.Preferred"/> for the
+    /// measurements), F(4x4, 3x3) on outputs of 20x20 and up, else F(2x2, 3x3) (<see cref="WinogradConv.PreferredTile"/>);
+    /// im2col + GEMM otherwise.</summary>
     private static ConvAlgorithm Heuristic(in ConvGeometry g, int groups, int outChannels)
     {
         if (DepthwiseKernels.Applies(g, groups, outChannels)) return ConvAlgorithm.Depthwise;
@@ -66,7 +67,7 @@ internal static class ConvKernelChoice
         // Per-image GEMMs only pay off on large planes: 0.51x im2col's time at 32x32 (C=Cout=64), 1.28x at 8x8.
         if (PointwiseConvKernels.Applies(g, groups) && g.OutPixels >= 256) return ConvAlgorithm.Pointwise;
         if (WinogradConv.Preferred(g, groups, outChannels))
-            return WinogradConv.PreferredTile(g, outChannels) == 4 ? ConvAlgorithm.Winograd4x4 : ConvAlgorithm.Winograd;
+            return WinogradConv.PreferredTile(g) == 4 ? ConvAlgorithm.Winograd4x4 : ConvAlgorithm.Winograd;
         return ConvAlgorithm.Im2colGemm;
     }
 
