@@ -73,6 +73,14 @@ public class WinogradTests
         }
     }
 
+    /// <summary>conv_bench's f (VGG, C = K = 64 on 56x56) takes F(4x4) by default.</summary>
+    [Fact]
+    public void Default_takes_f4x4_on_large_planes()
+    {
+        var g = new ConvGeometry(32, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56);
+        Assert.Equal(ConvAlgorithm.Winograd4x4, ConvKernelChoice.Resolve(ConvAlgorithm.Direct, g, 1, 64));
+    }
+
     [Fact]
     public void Asymmetric_same_padding_and_no_bias_match_im2col()
     {
