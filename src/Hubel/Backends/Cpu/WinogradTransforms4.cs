@@ -50,7 +50,7 @@ internal static class WinogradTransforms4
     /// <summary>G·(g0, g1, g2): the six rows of G applied to one column.</summary>
     private static void Rows<T>(T g0, T g1, T g2, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T quarter = T.CreateChecked(0.25), sixth = T.One / T.CreateChecked(6), twelfth = T.One / T.CreateChecked(12), t24 = T.One / T.CreateChecked(24);
+        T quarter = Constants<T>.Quarter, sixth = Constants<T>.Sixth, twelfth = Constants<T>.Twelfth, t24 = Constants<T>.TwentyFourth;
         row[0] = quarter * g0;
         row[1] = -sixth * (g0 + g1 + g2);
         row[2] = -sixth * (g0 - g1 + g2);
@@ -197,9 +197,18 @@ internal static class WinogradTransforms4
     /// <summary>Gᵀ·v for six values.</summary>
     private static void FilterAdjointRows<T>(ReadOnlySpan<T> v, Span<T> r) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T quarter = T.CreateChecked(0.25), sixth = T.One / T.CreateChecked(6), twelfth = T.One / T.CreateChecked(12), t24 = T.One / T.CreateChecked(24);
+        T quarter = Constants<T>.Quarter, sixth = Constants<T>.Sixth, twelfth = Constants<T>.Twelfth, t24 = Constants<T>.TwentyFourth;
         r[0] = quarter * v[0] - sixth * (v[1] + v[2]) + t24 * (v[3] + v[4]);
         r[1] = sixth * (v[2] - v[1]) + twelfth * (v[3] - v[4]);
         r[2] = sixth * (v[3] + v[4] - v[1] - v[2]) + v[5];
+    }
+
+    /// <summary>G's fractions, computed once per type instead of per kernel.</summary>
+    private static class Constants<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static readonly T Quarter = T.CreateChecked(0.25);
+        public static readonly T Sixth = T.One / T.CreateChecked(6);
+        public static readonly T Twelfth = T.One / T.CreateChecked(12);
+        public static readonly T TwentyFourth = T.One / T.CreateChecked(24);
     }
 }
