@@ -13,7 +13,8 @@ public enum ConvAlgorithm
     /// implicit GEMM for small 5x5-and-up convolutions with 4+ input channels (LeNet-5's and network3's conv2), the direct
     /// kernel for stride 1 with at most 3 input channels, or up to 3x3 with at most 32 channels in and out or planes of at
     /// most 64 outputs (ResNet-20's three stages), plain GEMM for 1x1 on planes of 256+ pixels, Winograd for other 3x3
-    /// stride-1 convolutions with 16-128 channels in and out, else im2col + GEMM).</summary>
+    /// stride-1 convolutions with 16-128 channels in and out (F(4x4) on outputs of 20x20 and up, else F(2x2)), else
+    /// im2col + GEMM).</summary>
     Direct,
     /// <summary>Pointwise products of 2-D FFTs (<see cref="F.Conv2dFft"/>): O(N·Cin·Cout·PQ) plus the transforms instead of
     /// O(N·Cin·Cout·OH·OW·KH·KW), so it pays off for large kernels. Stride 1 and dilation 1 only.</summary>
@@ -33,6 +34,10 @@ public enum ConvAlgorithm
     /// <summary>im2col without the matrix: 16 output channels x 6 pixels in registers, input values read through a table of
     /// tap offsets (groups 1, stride 1, dilation 1); for small convolutions with several input channels (LeNet-5's conv2).</summary>
     ImplicitGemm,
+    /// <summary>Winograd's F(4x4, 3x3): as <see cref="Winograd"/> with 4x4 output tiles over 6x6 input tiles, 36 multiplies per
+    /// 16 outputs instead of F(2x2)'s 64, for the forward and both gradients; its
+    /// larger transform constants cost float32 about a decimal digit. Same shapes as <see cref="Winograd"/>.</summary>
+    Winograd4x4,
 }
 
 public static partial class F

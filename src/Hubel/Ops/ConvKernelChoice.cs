@@ -34,6 +34,7 @@ internal static class ConvKernelChoice
         ConvAlgorithm.Depthwise => groups > 1 && groups == g.C && outChannels % groups == 0,
         ConvAlgorithm.Pointwise => PointwiseConvKernels.Applies(g, groups),
         ConvAlgorithm.Winograd => WinogradConv.Applies(g, groups, outChannels),
+        ConvAlgorithm.Winograd4x4 => WinogradConv.Applies(g, groups, outChannels, tile: 4),
         ConvAlgorithm.ImplicitGemm => ImplicitGemmConv.Applies(g, groups),
         _ => false,
     };
@@ -53,8 +54,9 @@ internal static class ConvKernelChoice
     /// (see <see cref="ImplicitGemmConv.Preferred"/>); the direct kernel for stride 1 with few input channels (lowering would copy
     /// each pixel KH·KW times to feed a GEMM at most 3·KH·KW deep), or up to 3x3 with few channels or small planes (see
     /// <see cref="DirectConvKernels.Preferred"/>), where measurements favour it; plain GEMM for 1x1 on large
-    /// planes; Winograd F(2x2, 3x3) for 3x3 stride 1 with 16-128 channels (see <see cref="WinogradConv.Preferred"/> for the
-    /// measurements); im2col + GEMM otherwise.</summary>
+    /// planes; Winograd for 3x3 stride 1 with 16-128 channels (see <see cref="WinogradConv.Preferred"/> for the
+    /// measurements), F(4x4, 3x3) on outputs of 20x20 and up, else F(2x2, 3x3) (<see cref="WinogradConv.PreferredTile"/>);
+    /// im2col + GEMM otherwise.</summary>
     private static ConvAlgorithm Heuristic(in ConvGeometry g, int groups, int outChannels)
     {
         if (DepthwiseKernels.Applies(g, groups, outChannels)) return ConvAlgorithm.Depthwise;
@@ -64,7 +66,8 @@ internal static class ConvKernelChoice
         if (DirectConvKernels.Preferred(g, groups, outChannels)) return ConvAlgorithm.SmallChannels;
         // Per-image GEMMs only pay off on large planes: 0.51x im2col's time at 32x32 (C=Cout=64), 1.28x at 8x8.
         if (PointwiseConvKernels.Applies(g, groups) && g.OutPixels >= 256) return ConvAlgorithm.Pointwise;
-        if (WinogradConv.Preferred(g, groups, outChannels)) return ConvAlgorithm.Winograd;
+        if (WinogradConv.Preferred(g, groups, outChannels))
+            return WinogradConv.PreferredTile(g) == 4 ? ConvAlgorithm.Winograd4x4 : ConvAlgorithm.Winograd;
         return ConvAlgorithm.Im2colGemm;
     }
 
@@ -79,7 +82,7 @@ internal static class ConvKernelChoice
         ConvAlgorithm.Depthwise => "it needs groups equal to the input channels (> 1) and output channels a multiple of them",
         ConvAlgorithm.Pointwise => "it needs a 1x1 kernel, stride 1, no padding and groups 1",
         ConvAlgorithm.Fft => "it needs stride 1 and dilation 1",
-        ConvAlgorithm.Winograd => "it needs a 3x3 kernel, stride 1 and dilation 1",
+        ConvAlgorithm.Winograd or ConvAlgorithm.Winograd4x4 => "it needs a 3x3 kernel, stride 1 and dilation 1",
         ConvAlgorithm.ImplicitGemm => "it needs groups 1, stride 1 and dilation 1",
         _ => "expected a shape the algorithm supports",
     };

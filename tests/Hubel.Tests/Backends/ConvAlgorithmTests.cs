@@ -12,7 +12,7 @@ public class ConvAlgorithmTests
 {
     private static readonly ConvAlgorithm[] Forcible =
         [ConvAlgorithm.Im2colGemm, ConvAlgorithm.SmallChannels, ConvAlgorithm.Depthwise, ConvAlgorithm.Pointwise, ConvAlgorithm.Winograd,
-            ConvAlgorithm.ImplicitGemm];
+            ConvAlgorithm.ImplicitGemm, ConvAlgorithm.Winograd4x4];
 
     private static IEnumerable<(string Id, ConvAlgorithm Algorithm)> Fitting()
     {
@@ -78,6 +78,8 @@ public class ConvAlgorithmTests
     [InlineData(ConvAlgorithm.Pointwise, 1, 2, 1)]       // 1x1 but grouped
     [InlineData(ConvAlgorithm.Winograd, 2, 1, 3)]        // stride 2
     [InlineData(ConvAlgorithm.Winograd, 1, 1, 5)]        // 5x5 kernel
+    [InlineData(ConvAlgorithm.Winograd4x4, 2, 1, 3)]     // stride 2
+    [InlineData(ConvAlgorithm.Winograd4x4, 1, 1, 5)]     // 5x5 kernel
     public void Forcing_an_algorithm_that_does_not_fit_throws(ConvAlgorithm algorithm, int stride, int groups, int k)
     {
         var x = Tensor.Zeros([1, 4, 6, 6]);

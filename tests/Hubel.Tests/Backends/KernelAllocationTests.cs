@@ -36,11 +36,12 @@ public class KernelAllocationTests
     [InlineData(ConvAlgorithm.SmallChannels, 16, 12, 16, 2)] // the float32 direct engine with 16 channels
     [InlineData(ConvAlgorithm.Pointwise, 16, 10, 32, 0)]
     [InlineData(ConvAlgorithm.Winograd, 32, 12, 32, 1)]
+    [InlineData(ConvAlgorithm.Winograd4x4, 32, 12, 32, 1)]
     public void Warm_convolution_step_allocates_only_its_tensors(ConvAlgorithm algorithm, int c, int hw, int cout, int pad)
     {
         var rng = new Rng(2);
         var x = Tensor.Uniform([64, c, hw, hw], -1, 1, rng).RequireGrad();
-        int k = algorithm switch { ConvAlgorithm.Pointwise => 1, ConvAlgorithm.Winograd => 3, _ => 5 };
+        int k = algorithm switch { ConvAlgorithm.Pointwise => 1, ConvAlgorithm.Winograd or ConvAlgorithm.Winograd4x4 => 3, _ => 5 };
         var w = Tensor.Uniform([cout, c, k, k], -1, 1, rng).RequireGrad();
         var b = Tensor.Uniform([cout], -1, 1, rng).RequireGrad();
         long outBytes = 0;

@@ -37,6 +37,7 @@ internal sealed class CpuBackend : IBackend
             case ConvAlgorithm.SmallChannels: DirectConvKernels.Forward<T>(x, w, b, y, g, outChannels); break;
             case ConvAlgorithm.Pointwise: PointwiseConvKernels.Forward<T>(x, w, b, y, g, outChannels); break;
             case ConvAlgorithm.Winograd: WinogradConv.Forward<T>(x, w, b, y, g, groups, outChannels); break;
+            case ConvAlgorithm.Winograd4x4: WinogradConv.Forward<T>(x, w, b, y, g, groups, outChannels, tile: 4); break;
             case ConvAlgorithm.ImplicitGemm: ImplicitGemmConv.Forward<T>(x, w, b, y, g, outChannels); break;
             default: ConvNdKernels.Forward<T>(x, w, b, y, ConvGeometry3.From2d(g), groups, outChannels); break;
         }
@@ -51,6 +52,7 @@ internal sealed class CpuBackend : IBackend
             case ConvAlgorithm.SmallChannels: DirectConvKernels.Backward<T>(x, w, dy, dx, dw, db, g, outChannels); break;
             case ConvAlgorithm.Pointwise: PointwiseConvKernels.Backward<T>(x, w, dy, dx, dw, db, g, outChannels); break;
             case ConvAlgorithm.Winograd: WinogradConv.Backward<T>(x, w, dy, dx, dw, db, g, groups, outChannels); break;
+            case ConvAlgorithm.Winograd4x4: WinogradConv.Backward<T>(x, w, dy, dx, dw, db, g, groups, outChannels, tile: 4); break;
             case ConvAlgorithm.ImplicitGemm: ImplicitGemmConv.Backward<T>(x, w, dy, dx, dw, db, g, outChannels); break;
             default: ConvNdKernels.Backward<T>(x, w, dy, dx, dw, db, ConvGeometry3.From2d(g), groups, outChannels); break;
         }

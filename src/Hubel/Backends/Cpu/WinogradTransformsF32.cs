@@ -120,7 +120,7 @@ internal static class WinogradTransformsF32
 }
 
 /// <summary>Routes a tile transform to the AVX2 float kernel when it applies, else to the generic scalar one.</summary>
-internal static class WinogradTiles
+internal static partial class WinogradTiles
 {
     public static void Input<T>(ReadOnlySpan<T> strip, int width, int tiles, Span<T> v, int tile0, int stride) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -26,7 +26,7 @@ public sealed class Conv2d : Module
         PaddingMode = ConvPadding.Check(paddingMode, nameof(paddingMode));
         if (algorithm == ConvAlgorithm.Fft && (Stride != new Size2(1, 1) || Dilation != new Size2(1, 1)))
             throw new ArgumentException($"the FFT algorithm needs stride 1 and dilation 1; got stride {Stride}, dilation {Dilation}", nameof(algorithm));
-        if (algorithm == ConvAlgorithm.Winograd && (kernel != new Size2(3, 3) || Stride != new Size2(1, 1) || Dilation != new Size2(1, 1)))
+        if (algorithm is (ConvAlgorithm.Winograd or ConvAlgorithm.Winograd4x4) && (kernel != new Size2(3, 3) || Stride != new Size2(1, 1) || Dilation != new Size2(1, 1)))
             throw new ArgumentException($"the Winograd algorithm needs a 3x3 kernel, stride 1 and dilation 1; got kernel {kernel}, stride {Stride}, dilation {Dilation}", nameof(algorithm));
         Algorithm = algorithm;
         int[] shape = [outChannels, inChannels / groups, kernel.H, kernel.W];
