@@ -25,7 +25,8 @@ public class DirectConvF32Tests
         { 1, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 1 },   // 1x1 everything
         { 40, 8, 8, 8, 12, 3, 3, 1, 1, 1, 1, 1 },   // many images: several blocks, two workers
         { 9, 20, 16, 16, 20, 3, 3, 1, 1, 1, 1, 1 },   // 16-wide rows, blocks of a few images
-        { 5, 16, 7, 7, 12, 3, 3, 1, 1, 1, 1, 1 },   // 7x7 planes: 49 pixels, a 1-lane last vector; 12 outputs
+        { 5, 16, 6, 6, 12, 3, 3, 1, 1, 1, 1, 1 },   // 6x6 planes: 36 pixels, a 4-lane last vector; 12 outputs
+        { 5, 16, 7, 7, 12, 3, 3, 1, 1, 1, 1, 1 },   // 7x7 planes: the AVX2 engine (16-lane vectors would waste more)
         { 20, 48, 8, 8, 17, 3, 3, 1, 1, 1, 1, 1 },   // ResNet stage 3 in small: 8x8, 17 outputs, two blocks of images
         { 3, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1 },   // 256 pixels: the largest plane of the AVX-512 engine
         { 2, 5, 6, 11, 9, 2, 3, 0, 1, 2, 0, 2 },   // dilated 2x3 kernel, asymmetric padding, 45 pixels

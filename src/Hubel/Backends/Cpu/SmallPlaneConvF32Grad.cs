@@ -16,6 +16,10 @@ internal static unsafe class SmallPlaneConvF32Grad
 {
     private const int Lanes = SmallPlaneConvF32.Lanes, KBlock = SmallPlaneConvF32.KBlock, TBlock = 3;
 
+    /// <summary>Scratch budget for a block of shifted images and their repacked dY, in floats (2 MB: for C = K = 64 on 8x8 the
+    /// weight gradient took 4.0 ms with it, 4.1-4.5 with 1 MB, 5.6 with 512 KB, 4.3 with 4 MB; 2 threads, wall, best of 10).</summary>
+    private const int GradBlockFloats = 1 << 19;
+
     /// <summary>dw = Σ over images of dY ⋆ x for the forward plan <paramref name="p"/> (overwritten).</summary>
     public static void WeightGradient(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dw, DirectConvF32.Plan p)
     {
@@ -24,16 +28,19 @@ internal static unsafe class SmallPlaneConvF32Grad
         if ((long)p.N * p.Cout * p.OH * p.OW > dy.Length) throw new ArgumentException("dY buffer is smaller than the plan needs");
         var l = new SmallPlaneConvF32.Layout(p);
         var offs = l.TapOffsets();
-        int per = l.ImagesPerBlock, coutp = l.KBlocks * KBlock, dyFloats = per * l.Vectors * coutp * Lanes;
+        int coutp = l.KBlocks * KBlock, dyImage = l.Vectors * coutp * Lanes, len = p.Cout * taps;
+        // Larger blocks than the forward's: each block ends in 24 lane reductions per tile and one more partial sum.
+        int per = Math.Clamp(GradBlockFloats / (l.Image + dyImage), 1, p.N), dyFloats = per * dyImage;
         // One partial sum per block of images, claimed by whichever worker is free (see SmallPlaneConvF32.Correlate) and
-        // added in block order: the blocks depend only on the shape, so the sum is the same at any thread count.
+        // added in block order: the blocks depend only on the shape, so the sum is the same at any thread count. Each
+        // block writes every element of its partial, so the scratch needs no clearing.
         int blocks = (p.N + per - 1) / per, next = 0;
-        var partials = PartialSums.Allocate<float>(true, blocks, p.Cout * taps)!;
+        var partials = ConvScratch<float>.Rent(blocks * len);
         CpuThreads.For(blocks, (_, _) =>
         {
             var scratch = ConvScratch<float>.Rent(SmallPlaneConvF32.AlignedSize(per * l.Image));
             var dscratch = ConvScratch<float>.Rent(SmallPlaneConvF32.AlignedSize(dyFloats));
-            var pad = ConvScratch<float>.Rent(p.Hp * l.PaddedWidth);
+            var pad = ConvScratch<float>.Rent(l.PadFloats);
             fixed (float* raw = scratch, draw = dscratch, pp = pad)
             fixed (int* ofs = offs)
             {
@@ -43,16 +50,17 @@ internal static unsafe class SmallPlaneConvF32Grad
                     int n0 = block * per, count = Math.Min(per, p.N - n0);
                     SmallPlaneConvF32.ShiftBlock(x.Span, l, n0, count, xs, pp);
                     PackDy(dy.Span, l, n0, count, coutp, ds);
-                    fixed (float* part = partials[block]) GradBlock(xs, ds, ofs, part, l, count, coutp);
+                    fixed (float* part = &partials[block * len]) GradBlock(xs, ds, ofs, part, l, count, coutp);
                 }
             }
             ConvScratch<float>.Return(pad);
             ConvScratch<float>.Return(dscratch);
             ConvScratch<float>.Return(scratch);
         });
-        var total = dw.Span;
-        partials[0].AsSpan(0, total.Length).CopyTo(total);
-        for (int i = 1; i < partials.Length; i++) TensorPrimitives.Add(total, partials[i].AsSpan(0, total.Length), total);
+        var total = dw.Span[..len];
+        partials.AsSpan(0, len).CopyTo(total);
+        for (int i = 1; i < blocks; i++) TensorPrimitives.Add(total, partials.AsSpan(i * len, len), total);
+        ConvScratch<float>.Return(partials);
     }
 
     /// <summary>dY of images [n0, n0 + count) as [image][vector][coutp][16], zero past Cout and past the plane.</summary>
@@ -77,12 +85,17 @@ internal static unsafe class SmallPlaneConvF32Grad
         }
     }
 
-    /// <summary>partial[o, tap] += Σ over the block of dY[o] · x[tap shift], eight channels x three taps at a time.</summary>
+    /// <summary>partial[o, tap] = Σ over the block of dY[o] · x[tap shift], eight channels x three taps at a time.</summary>
     private static void GradBlock(float* xs, float* ds, int* offs, float* part, in SmallPlaneConvF32.Layout l, int count, int coutp)
     {
         var p = l.P;
-        int taps = p.Taps;
+        int taps = p.Taps, total = count * l.Vectors;
         var res = stackalloc float[KBlock * TBlock];
+        // Where each vector of the block starts in an image's copy, so the tile runs one flat loop (its 24 accumulators then
+        // live in a single loop level).
+        var xoArray = ConvScratch<int>.Rent(total);
+        for (int i = 0; i < total; i++) xoArray[i] = i / l.Vectors * l.Image + i % l.Vectors * Lanes;
+        fixed (int* xo = xoArray)
         for (int kb = 0; kb < l.KBlocks; kb++)
         {
             int o0 = kb * KBlock, kv = Math.Min(KBlock, p.Cout - o0);
@@ -91,47 +104,45 @@ internal static unsafe class SmallPlaneConvF32Grad
                 int tv = Math.Min(TBlock, taps - t0);
                 // Taps past the last repeat it (computed, not stored).
                 float* x0 = xs + offs[t0], x1 = xs + offs[t0 + Math.Min(1, tv - 1)], x2 = xs + offs[t0 + Math.Min(2, tv - 1)];
-                GradTile(x0, x1, x2, ds + o0 * Lanes, count, l.Vectors, l.Image, coutp * Lanes, res);
+                GradTile(x0, x1, x2, ds + o0 * Lanes, xo, total, coutp * Lanes, res);
                 for (int c = 0; c < kv; c++)
-                    for (int m = 0; m < tv; m++) part[(o0 + c) * taps + t0 + m] += res[c * TBlock + m];
+                    for (int m = 0; m < tv; m++) part[(o0 + c) * taps + t0 + m] = res[c * TBlock + m];
             }
         }
+        ConvScratch<int>.Return(xoArray);
     }
 
-    /// <summary>res[c][m] = Σ over images and vectors of dY_c · x_m: the eight channels of a vector are 16 floats apart at d,
-    /// consecutive vectors <paramref name="dstride"/> apart; the inputs of image n start n·image after x_m.</summary>
+    /// <summary>res[c][m] = Σ over the block's vectors i of dY_c · x_m[xo[i]]: the eight channels of a vector are 16 floats
+    /// apart at d, consecutive vectors <paramref name="dstride"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradTile(float* x0, float* x1, float* x2, float* d, int count, int vecs, int image, int dstride, float* res)
+    private static void GradTile(float* x0, float* x1, float* x2, float* d, int* xo, int total, int dstride, float* res)
     {
         Vector512<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
         Vector512<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
         Vector512<float> a40 = default, a41 = default, a42 = default, a50 = default, a51 = default, a52 = default;
         Vector512<float> a60 = default, a61 = default, a62 = default, a70 = default, a71 = default, a72 = default;
-        for (int n = 0; n < count; n++)
+        for (int i = 0; i < total; i++, d += dstride)
         {
-            long xi = (long)n * image;
-            for (int v = 0; v < vecs; v++, xi += Lanes, d += dstride)
-            {
-                var v0 = Vector512.Load(x0 + xi);
-                var v1 = Vector512.Load(x1 + xi);
-                var v2 = Vector512.Load(x2 + xi);
-                var g = Vector512.Load(d);
-                a00 = Vector512.MultiplyAddEstimate(g, v0, a00); a01 = Vector512.MultiplyAddEstimate(g, v1, a01); a02 = Vector512.MultiplyAddEstimate(g, v2, a02);
-                g = Vector512.Load(d + 16);
-                a10 = Vector512.MultiplyAddEstimate(g, v0, a10); a11 = Vector512.MultiplyAddEstimate(g, v1, a11); a12 = Vector512.MultiplyAddEstimate(g, v2, a12);
-                g = Vector512.Load(d + 32);
-                a20 = Vector512.MultiplyAddEstimate(g, v0, a20); a21 = Vector512.MultiplyAddEstimate(g, v1, a21); a22 = Vector512.MultiplyAddEstimate(g, v2, a22);
-                g = Vector512.Load(d + 48);
-                a30 = Vector512.MultiplyAddEstimate(g, v0, a30); a31 = Vector512.MultiplyAddEstimate(g, v1, a31); a32 = Vector512.MultiplyAddEstimate(g, v2, a32);
-                g = Vector512.Load(d + 64);
-                a40 = Vector512.MultiplyAddEstimate(g, v0, a40); a41 = Vector512.MultiplyAddEstimate(g, v1, a41); a42 = Vector512.MultiplyAddEstimate(g, v2, a42);
-                g = Vector512.Load(d + 80);
-                a50 = Vector512.MultiplyAddEstimate(g, v0, a50); a51 = Vector512.MultiplyAddEstimate(g, v1, a51); a52 = Vector512.MultiplyAddEstimate(g, v2, a52);
-                g = Vector512.Load(d + 96);
-                a60 = Vector512.MultiplyAddEstimate(g, v0, a60); a61 = Vector512.MultiplyAddEstimate(g, v1, a61); a62 = Vector512.MultiplyAddEstimate(g, v2, a62);
-                g = Vector512.Load(d + 112);
-                a70 = Vector512.MultiplyAddEstimate(g, v0, a70); a71 = Vector512.MultiplyAddEstimate(g, v1, a71); a72 = Vector512.MultiplyAddEstimate(g, v2, a72);
-            }
+            int xi = xo[i];
+            var v0 = Vector512.Load(x0 + xi);
+            var v1 = Vector512.Load(x1 + xi);
+            var v2 = Vector512.Load(x2 + xi);
+            var g = Vector512.Load(d);
+            a00 = Vector512.MultiplyAddEstimate(g, v0, a00); a01 = Vector512.MultiplyAddEstimate(g, v1, a01); a02 = Vector512.MultiplyAddEstimate(g, v2, a02);
+            g = Vector512.Load(d + 16);
+            a10 = Vector512.MultiplyAddEstimate(g, v0, a10); a11 = Vector512.MultiplyAddEstimate(g, v1, a11); a12 = Vector512.MultiplyAddEstimate(g, v2, a12);
+            g = Vector512.Load(d + 32);
+            a20 = Vector512.MultiplyAddEstimate(g, v0, a20); a21 = Vector512.MultiplyAddEstimate(g, v1, a21); a22 = Vector512.MultiplyAddEstimate(g, v2, a22);
+            g = Vector512.Load(d + 48);
+            a30 = Vector512.MultiplyAddEstimate(g, v0, a30); a31 = Vector512.MultiplyAddEstimate(g, v1, a31); a32 = Vector512.MultiplyAddEstimate(g, v2, a32);
+            g = Vector512.Load(d + 64);
+            a40 = Vector512.MultiplyAddEstimate(g, v0, a40); a41 = Vector512.MultiplyAddEstimate(g, v1, a41); a42 = Vector512.MultiplyAddEstimate(g, v2, a42);
+            g = Vector512.Load(d + 80);
+            a50 = Vector512.MultiplyAddEstimate(g, v0, a50); a51 = Vector512.MultiplyAddEstimate(g, v1, a51); a52 = Vector512.MultiplyAddEstimate(g, v2, a52);
+            g = Vector512.Load(d + 96);
+            a60 = Vector512.MultiplyAddEstimate(g, v0, a60); a61 = Vector512.MultiplyAddEstimate(g, v1, a61); a62 = Vector512.MultiplyAddEstimate(g, v2, a62);
+            g = Vector512.Load(d + 112);
+            a70 = Vector512.MultiplyAddEstimate(g, v0, a70); a71 = Vector512.MultiplyAddEstimate(g, v1, a71); a72 = Vector512.MultiplyAddEstimate(g, v2, a72);
         }
         res[0] = Vector512.Sum(a00); res[1] = Vector512.Sum(a01); res[2] = Vector512.Sum(a02);
         res[3] = Vector512.Sum(a10); res[4] = Vector512.Sum(a11); res[5] = Vector512.Sum(a12);
