@@ -1,3 +1,4 @@
+using Hubel.Backends.Cpu;
 using Hubel.Ops;
 using Hubel.Tensors;
 using Hubel.Tests.Ops;
@@ -10,19 +11,46 @@ namespace Hubel.Tests.Backends;
 /// vector, batches large enough to split over blocks and workers.</summary>
 public class DirectConvF32Tests
 {
+    /// <summary>Shapes: n, c, h, w, cout, kh, kw, padding top, bottom, left, right, dilation.</summary>
+    public static TheoryData<int, int, int, int, int, int, int, int, int, int, int, int> Shapes => new()
+    {
+        { 3, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1 },   // ResNet-like, small
+        { 2, 5, 7, 13, 6, 3, 3, 1, 1, 1, 1, 1 },   // 13-wide rows, 6 output channels
+        { 4, 6, 14, 14, 16, 5, 5, 0, 0, 0, 0, 1 },   // LeNet conv2: 10-wide output rows
+        { 2, 3, 9, 11, 5, 3, 3, 2, 0, 1, 3, 2 },   // dilation 2, asymmetric padding
+        { 2, 2, 5, 6, 3, 3, 3, 3, 3, 3, 3, 1 },   // padding 3 > kernel - 1
+        { 2, 4, 6, 9, 7, 1, 3, 0, 0, 1, 1, 1 },   // 1x3 kernel
+        { 1, 2, 8, 17, 9, 2, 5, 1, 0, 2, 2, 1 },   // 2x5 kernel, even height
+        { 1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1 },   // one 3x3 image, one channel
+        { 1, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 1 },   // 1x1 everything
+        { 40, 8, 8, 8, 12, 3, 3, 1, 1, 1, 1, 1 },   // many images: several blocks, two workers
+        { 9, 20, 16, 16, 20, 3, 3, 1, 1, 1, 1, 1 },   // 16-wide rows, blocks of a few images
+        { 5, 16, 6, 6, 12, 3, 3, 1, 1, 1, 1, 1 },   // 6x6 planes: 36 pixels, a 4-lane last vector; 12 outputs
+        { 5, 16, 7, 7, 12, 3, 3, 1, 1, 1, 1, 1 },   // 7x7 planes: the AVX2 engine (16-lane vectors would waste more)
+        { 20, 48, 8, 8, 17, 3, 3, 1, 1, 1, 1, 1 },   // ResNet stage 3 in small: 8x8, 17 outputs, two blocks of images
+        { 3, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1 },   // 256 pixels: the largest plane of the AVX-512 engine
+        { 2, 5, 6, 11, 9, 2, 3, 0, 1, 2, 0, 2 },   // dilated 2x3 kernel, asymmetric padding, 45 pixels
+    };
+
+    /// <summary>On AVX-512 hardware planes up to 256 pixels run through <see cref="SmallPlaneConvF32"/>; the cases run again
+    /// with it turned off (the AVX2 engine) and on one thread.</summary>
     [Theory]
-    [InlineData(3, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1)]    // ResNet-like, small
-    [InlineData(2, 5, 7, 13, 6, 3, 3, 1, 1, 1, 1, 1)]       // 13-wide rows, 6 output channels
-    [InlineData(4, 6, 14, 14, 16, 5, 5, 0, 0, 0, 0, 1)]     // LeNet conv2: 10-wide output rows
-    [InlineData(2, 3, 9, 11, 5, 3, 3, 2, 0, 1, 3, 2)]       // dilation 2, asymmetric padding
-    [InlineData(2, 2, 5, 6, 3, 3, 3, 3, 3, 3, 3, 1)]        // padding 3 > kernel - 1
-    [InlineData(2, 4, 6, 9, 7, 1, 3, 0, 0, 1, 1, 1)]        // 1x3 kernel
-    [InlineData(1, 2, 8, 17, 9, 2, 5, 1, 0, 2, 2, 1)]       // 2x5 kernel, even height
-    [InlineData(1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1)]        // one 3x3 image, one channel
-    [InlineData(1, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 1)]        // 1x1 everything
-    [InlineData(40, 8, 8, 8, 12, 3, 3, 1, 1, 1, 1, 1)]      // many images: several blocks, two workers
-    [InlineData(9, 20, 16, 16, 20, 3, 3, 1, 1, 1, 1, 1)]    // 16-wide rows, blocks of a few images
-    public void Agrees_with_im2col_float64(int n, int c, int h, int w, int cout, int kh, int kw, int top, int bottom, int left, int right, int dilation)
+    [MemberData(nameof(Shapes))]
+    public void Agrees_with_im2col_float64(int n, int c, int h, int w, int cout, int kh, int kw, int top, int bottom, int left, int right, int dilation) =>
+        Check(n, c, h, w, cout, kh, kw, top, bottom, left, right, dilation, avx2Only: false, serial: false);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Avx2_engine_agrees_with_im2col_float64(int n, int c, int h, int w, int cout, int kh, int kw, int top, int bottom, int left, int right,
+        int dilation) => Check(n, c, h, w, cout, kh, kw, top, bottom, left, right, dilation, avx2Only: true, serial: false);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void One_thread_agrees_with_im2col_float64(int n, int c, int h, int w, int cout, int kh, int kw, int top, int bottom, int left, int right,
+        int dilation) => Check(n, c, h, w, cout, kh, kw, top, bottom, left, right, dilation, avx2Only: false, serial: true);
+
+    private static void Check(int n, int c, int h, int w, int cout, int kh, int kw, int top, int bottom, int left, int right, int dilation, bool avx2Only,
+        bool serial)
     {
         var rng = new Rng(11);
         var x64 = Tensor.Uniform([n, c, h, w], -1, 1, rng, DType.Float64);
@@ -38,7 +66,10 @@ public class DirectConvF32Tests
             y.Backward(Tensor.Uniform(y.Shape.ToArray(), -1, 1, new Rng(3), DType.Float64).To(dtype));
             return [y.Detach(), x.Grad!, wt.Grad!, b.Grad!];
         }
-        var direct = Run(DType.Float32, ConvAlgorithm.SmallChannels);
+        Tensor[] direct;
+        using (serial ? CpuThreads.Serial() : default(CpuThreads.SerialScope?))
+        using (avx2Only ? SmallPlaneConvF32.Off() : default(SmallPlaneConvF32.OffScope?))
+            direct = Run(DType.Float32, ConvAlgorithm.SmallChannels);
         var lowered = Run(DType.Float64, ConvAlgorithm.Im2colGemm);
         string[] names = ["output", "input gradient", "weight gradient", "bias gradient"];
         for (int i = 0; i < 4; i++)

@@ -49,19 +49,20 @@ internal static class DirectConvF32
     /// <summary>Weights [Cout, Taps] as [block of 4 outputs][tap][4] (zero past Cout), so one tap's four broadcasts are adjacent.
     /// With <paramref name="flipTranspose"/>, w is [Cin', Cout', KH, KW] of the forward pass and the result is for the input
     /// gradient: outputs = the forward's inputs, taps over the forward's outputs with the kernel rotated by 180°.
-    /// Rented from <see cref="ConvScratch{T}"/>: the caller returns it.</summary>
-    public static float[] Pack(ReadOnlySpan<float> w, int cout, int cin, int kh, int kw, bool flipTranspose)
+    /// Rented from <see cref="ConvScratch{T}"/>: the caller returns it. <paramref name="kblock"/> outputs per block (the
+    /// AVX-512 engine <see cref="SmallPlaneConvF32"/> takes 8).</summary>
+    public static float[] Pack(ReadOnlySpan<float> w, int cout, int cin, int kh, int kw, bool flipTranspose, int kblock = KBlock)
     {
-        int kk = kh * kw, taps = cin * kk, blocks = (cout + KBlock - 1) / KBlock;
-        var packed = ConvScratch<float>.Rent(blocks * taps * KBlock);
-        packed.AsSpan(0, blocks * taps * KBlock).Clear();
+        int kk = kh * kw, taps = cin * kk, blocks = (cout + kblock - 1) / kblock;
+        var packed = ConvScratch<float>.Rent(blocks * taps * kblock);
+        packed.AsSpan(0, blocks * taps * kblock).Clear();
         for (int o = 0; o < cout; o++)
             for (int i = 0; i < cin; i++)
                 for (int e = 0; e < kk; e++)
                 {
                     // Forward: w[o, i, e]. Flipped: the forward weight w[i, o, kk-1-e] (i runs over the forward's outputs).
                     float v = flipTranspose ? w[(i * cout + o) * kk + kk - 1 - e] : w[(o * cin + i) * kk + e];
-                    packed[((o / KBlock) * taps + i * kk + e) * KBlock + o % KBlock] = v;
+                    packed[((o / kblock) * taps + i * kk + e) * kblock + o % kblock] = v;
                 }
         return packed;
     }

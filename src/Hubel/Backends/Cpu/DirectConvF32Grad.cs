@@ -10,7 +10,8 @@ namespace Hubel.Backends.Cpu;
 /// gradient is the correlation of dY with the rotated, transposed kernel; the weight gradient dW[o, tap] = Σ dY[o] · (the
 /// input shifted by the tap) runs per block of images with four output channels x three taps in twelve vector
 /// accumulators (one input load per tap feeds four channels, one dY load feeds three taps), reduced across lanes once per
-/// block, into per-worker partial sums added in worker order.
+/// block, into per-worker partial sums added in worker order. Small output planes on AVX-512 hardware go to
+/// <see cref="SmallPlaneConvF32"/> instead.
 /// </summary>
 internal static class DirectConvF32Grad
 {
@@ -24,8 +25,14 @@ internal static class DirectConvF32Grad
     public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float>? b, Memory<float> y, in ConvGeometry g, int outChannels,
         bool relu)
     {
+        var plan = ForwardPlan(g, outChannels);
+        if (SmallPlaneConvF32.Applies(plan))
+        {
+            SmallPlaneConvF32.Correlate(x, w.Span, flipTranspose: false, b, y, plan, relu);
+            return;
+        }
         var packed = DirectConvF32.Pack(w.Span, outChannels, g.C, g.KH, g.KW, flipTranspose: false);
-        DirectConvF32.Correlate(x, packed, b, y, ForwardPlan(g, outChannels), relu);
+        DirectConvF32.Correlate(x, packed, b, y, plan, relu);
         ConvScratch<float>.Return(packed);
     }
 
@@ -37,11 +44,20 @@ internal static class DirectConvF32Grad
             // dX[h] = Σ_ki dY[h - ((KH-1)·DH - padTop) + ki·DH] · w[KH-1-ki]: the same correlation over dY, kernel rotated.
             var adjoint = new DirectConvF32.Plan(g.N, outChannels, g.OutH, g.OutW, (g.KH - 1) * g.DH - g.PadTop, (g.KW - 1) * g.DW - g.PadLeft,
                 g.C, g.H, g.W, g.KH, g.KW, g.DH, g.DW);
-            var packed = DirectConvF32.Pack(w.Span, g.C, outChannels, g.KH, g.KW, flipTranspose: true);
-            DirectConvF32.Correlate(dy, packed, null, dxm, adjoint, relu: false);
-            ConvScratch<float>.Return(packed);
+            if (SmallPlaneConvF32.Applies(adjoint)) SmallPlaneConvF32.Correlate(dy, w.Span, flipTranspose: true, null, dxm, adjoint, relu: false);
+            else
+            {
+                var packed = DirectConvF32.Pack(w.Span, g.C, outChannels, g.KH, g.KW, flipTranspose: true);
+                DirectConvF32.Correlate(dy, packed, null, dxm, adjoint, relu: false);
+                ConvScratch<float>.Return(packed);
+            }
         }
-        if (dw is { } dwm) WeightGradient(x, dy, dwm, ForwardPlan(g, outChannels));
+        if (dw is { } dwm)
+        {
+            var plan = ForwardPlan(g, outChannels);
+            if (SmallPlaneConvF32.Applies(plan)) SmallPlaneConvF32Grad.WeightGradient(x, dy, dwm, plan);
+            else WeightGradient(x, dy, dwm, plan);
+        }
         if (db is { } dbm)
         {
             int p = g.OutPixels, n = g.N;

@@ -1,0 +1,256 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Hubel.Backends.Cpu;
+
+/// <summary>
+/// The AVX-512 engine of <see cref="DirectConvF32"/> for small planes (ResNet-20's 8x8 and 16x16, 7x7 and 14x14 on 28x28
+/// inputs): the same stride-1 correlation, but each padded input plane is stored as KW copies shifted by one kernel column
+/// and cut to the output width, so that for every tap (i, ki, kj) the inputs of all output pixels of a plane are one flat,
+/// contiguous run (row oh + ki·DH of copy kj). The vectors then run over the flattened output plane, 16 pixels at a time
+/// (an 8x8 plane is four whole vectors, where rows padded to 10 made most 8-float loads of the AVX2 engine straddle cache
+/// lines), and are stored straight into NCHW. The tile is eight output channels x three vectors in 24 of the 32 zmm
+/// registers: per tap three loads and eight broadcasts feed 24 FMAs, twice the work per load of the 4 x 3 ymm tile.
+/// </summary>
+internal static unsafe class SmallPlaneConvF32
+{
+    public const int Lanes = 16;
+    public const int KBlock = 8;
+    private const int VBlock = 3;
+
+    /// <summary>Output planes up to this many pixels (16x16) take this engine.</summary>
+    public const int MaxPixels = 256;
+
+    /// <summary>Scratch budget for a block of shifted images, in floats (512 KB of the 1 MB L2 of each core).</summary>
+    private const int BlockFloats = 1 << 17;
+
+    [ThreadStatic] private static int _off;
+
+    /// <summary>Whether the engine runs this plan: AVX-512 hardware, a small output plane, and not turned off on this thread.
+    /// The plane must also fill its 16-float vectors at least as well as the AVX2 engine fills its 8-float rows: 14x14 (196
+    /// of 208 lanes against 14 of 16) and 8x8 qualify, 7x7 (49 of 64 against 7 of 8) does not. Measured (2 threads, wall,
+    /// best of 15, N = 128, this engine against the AVX2 one, forward + backward): C = K = 64 on 8x8 13.3-13.6 against
+    /// 13.4-14.4 ms, C = K = 32 on 14x14 10.6 against 12.8, on 16x16 15.1 against 15.4; on 7x7 14.6 against 15.1 but the
+    /// weight gradient 4.5 against 3.9.</summary>
+    public static bool Applies(in DirectConvF32.Plan p)
+    {
+        if (_off != 0 || !Vector512.IsHardwareAccelerated || (long)p.OH * p.OW > MaxPixels) return false;
+        int pixels = p.OH * p.OW, rowLanes = (p.OW + 7) / 8 * 8;
+        // pixels / (16 · vectors) >= OW / rowLanes, in integers.
+        return (long)pixels * rowLanes >= (long)p.OW * ((pixels + Lanes - 1) / Lanes * Lanes);
+    }
+
+    /// <summary>Until disposed, calls on this thread use the AVX2 engine (tests keep both engines covered).</summary>
+    public static OffScope Off()
+    {
+        _off++;
+        return new OffScope();
+    }
+
+    public readonly struct OffScope : IDisposable
+    {
+        public void Dispose() => _off--;
+    }
+
+    /// <summary>Sizes of the shifted layout: per image [Cin][KW][Plane], a copy's rows OW floats apart, long enough that
+    /// the last vector of the lowest tap row stays inside (its extra lanes are finite and never stored) and that the last
+    /// row's whole-vector copy fits.</summary>
+    internal readonly record struct Layout(DirectConvF32.Plan P)
+    {
+        public int Pixels => P.OH * P.OW;
+        public int Vectors => (Pixels + Lanes - 1) / Lanes;
+        public int Plane => RoundUp(Math.Max(P.Hp * P.OW + 8, Vectors * Lanes + (P.KH - 1) * P.DH * P.OW));
+        public int Image => P.Cin * P.KW * Plane;
+        public int ImagesPerBlock => Math.Clamp(BlockFloats / Math.Max(1, Image), 1, Math.Max(1, P.N));
+        public int KBlocks => (P.Cout + KBlock - 1) / KBlock;
+
+        /// <summary>Width of the zero-bordered plane the copies are cut from.</summary>
+        public int PaddedWidth => P.OW + (P.KW - 1) * P.DW;
+
+        /// <summary>Floats of that plane, with room for the last row's whole-vector read.</summary>
+        public int PadFloats => P.Hp * PaddedWidth + 8;
+
+        /// <summary>Offsets of the taps (i, ki, kj), tap-major as the packed weights.</summary>
+        public int[] TapOffsets()
+        {
+            var offs = new int[P.Taps];
+            int t = 0;
+            for (int i = 0; i < P.Cin; i++)
+                for (int ki = 0; ki < P.KH; ki++)
+                    for (int kj = 0; kj < P.KW; kj++) offs[t++] = (i * P.KW + kj) * Plane + ki * P.DH * P.OW;
+            return offs;
+        }
+
+        private static int RoundUp(int v) => (v + Lanes - 1) / Lanes * Lanes;
+    }
+
+    /// <summary>Floats to rent for <paramref name="floats"/> floats starting on a 64-byte boundary.</summary>
+    public static int AlignedSize(int floats) => floats + Lanes;
+
+    /// <summary>The first 64-byte boundary at or after <paramref name="p"/> (the array must be pinned while it is used).</summary>
+    public static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+
+    /// <summary>out = correlation of src with w (+ bias, then ReLU when asked), overwriting every output. w is [Cout, Cin, KH,
+    /// KW], or with <paramref name="flipTranspose"/> the forward weights of the input gradient (see <see cref="DirectConvF32.Pack"/>).</summary>
+    public static void Correlate(ReadOnlyMemory<float> src, ReadOnlySpan<float> w, bool flipTranspose, ReadOnlyMemory<float>? bias, Memory<float> output,
+        DirectConvF32.Plan p, bool relu)
+    {
+        if (p.N == 0) return;
+        if ((long)p.N * p.Cout * p.OH * p.OW > output.Length) throw new ArgumentException("output buffer is smaller than the plan needs");
+        var l = new Layout(p);
+        var packed = DirectConvF32.Pack(w, p.Cout, p.Cin, p.KH, p.KW, flipTranspose, KBlock);
+        var offs = l.TapOffsets();
+        var bias8 = new float[l.KBlocks * KBlock];
+        if (bias is { } b) b.Span[..p.Cout].CopyTo(bias8);
+        int per = l.ImagesPerBlock, blocks = (p.N + per - 1) / per, next = 0;
+        // Workers claim blocks of images one at a time rather than taking fixed halves: on a shared machine one worker can
+        // lose its core for milliseconds, and the other then finishes the batch instead of waiting for it.
+        CpuThreads.For(blocks, (_, _) =>
+        {
+            var scratch = ConvScratch<float>.Rent(AlignedSize(per * l.Image));
+            var pad = ConvScratch<float>.Rent(l.PadFloats);
+            fixed (float* raw = scratch, pp = pad, ws = packed, bs = bias8, ys = output.Span)
+            fixed (int* ofs = offs)
+            {
+                float* xs = Align(raw);
+                for (int block; (block = Interlocked.Increment(ref next) - 1) < blocks;)
+                {
+                    int n0 = block * per, count = Math.Min(per, p.N - n0);
+                    ShiftBlock(src.Span, l, n0, count, xs, pp);
+                    CorrelateBlock(xs, ws, ofs, bs, ys, l, n0, count, relu);
+                }
+            }
+            ConvScratch<float>.Return(pad);
+            ConvScratch<float>.Return(scratch);
+        });
+        ConvScratch<float>.Return(packed);
+    }
+
+    /// <summary>Images [n0, n0 + count) of src as the shifted layout at dst: each plane goes once into the zero-bordered
+    /// scratch <paramref name="pad"/> (its border is cleared once and never written), then each copy kj takes OW columns
+    /// from column kj·DW of every padded row.</summary>
+    public static void ShiftBlock(ReadOnlySpan<float> src, in Layout l, int n0, int count, float* dst, float* pad)
+    {
+        var p = l.P;
+        int hs = p.Hs, ws = p.Ws, ow = p.OW, wq = l.PaddedWidth, hp = p.Hp, plane = l.Plane, body = hp * ow;
+        new Span<float>(pad, l.PadFloats).Clear();
+        // Source rows [r0, r1) and columns [c0, c1) of the padded plane hold input; the rest stays zero.
+        int r0 = Math.Max(0, p.PadTop), r1 = Math.Min(hp, p.PadTop + hs), c0 = Math.Max(0, p.PadLeft), c1 = Math.Min(wq, p.PadLeft + ws);
+        if ((long)(n0 + count) * p.Cin * hs * ws > src.Length) throw new ArgumentException("source buffer is smaller than the plan needs");
+        fixed (float* ss = src)
+        {
+            for (int n = 0; n < count; n++)
+                for (int i = 0; i < p.Cin; i++)
+                {
+                    float* sp = ss + ((long)(n0 + n) * p.Cin + i) * hs * ws;
+                    for (int r = r0; r < r1; r++) Copy(sp + (r - p.PadTop) * ws + (c0 - p.PadLeft), pad + r * wq + c0, c1 - c0);
+                    float* dp = dst + ((long)n * p.Cin + i) * p.KW * plane;
+                    for (int kj = 0; kj < p.KW; kj++, dp += plane)
+                    {
+                        // Rows go a whole number of 8-float vectors at a time (a 7- or 14-wide row element by element cost
+                        // as much as 10 % of the convolution): each row's overrun lands on the next row, written after it,
+                        // and the last row's on the tail, cleared after it.
+                        float* from = pad + kj * p.DW;
+                        for (int r = 0; r < hp; r++)
+                            for (int k = 0; k < ow; k += 8) Vector256.Store(Vector256.Load(from + r * wq + k), dp + r * ow + k);
+                        new Span<float>(dp + body, plane - body).Clear();
+                    }
+                }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* s, float* d, int len)
+    {
+        int k = 0;
+        for (; k + 8 <= len; k += 8) Vector256.Store(Vector256.Load(s + k), d + k);
+        for (; k < len; k++) d[k] = s[k];
+    }
+
+    private static void CorrelateBlock(float* xs, float* ws, int* offs, float* bias8, float* ys, in Layout l, int n0, int count, bool relu)
+    {
+        var p = l.P;
+        int vecs = l.Vectors, total = count * vecs, taps = p.Taps, pixels = l.Pixels;
+        var res = stackalloc float[KBlock * VBlock * Lanes];
+        var srcOff = stackalloc long[VBlock];
+        var dstOff = stackalloc long[VBlock];
+        var valid = stackalloc int[VBlock];
+        for (int kb = 0; kb < l.KBlocks; kb++)
+        {
+            int o0 = kb * KBlock, kv = Math.Min(KBlock, p.Cout - o0);
+            float* wb = ws + (long)kb * taps * KBlock;
+            for (int v0 = 0; v0 < total; v0 += VBlock)
+            {
+                int distinct = Math.Min(VBlock, total - v0);
+                for (int j = 0; j < VBlock; j++)
+                {
+                    // Missing vectors of the last group repeat the last real one (computed, not stored).
+                    int v = v0 + Math.Min(j, distinct - 1), n = v / vecs, col = v % vecs * Lanes;
+                    srcOff[j] = (long)n * l.Image + col;
+                    dstOff[j] = ((long)(n0 + n) * p.Cout + o0) * pixels + col;
+                    valid[j] = Math.Min(Lanes, pixels - col);
+                }
+                Tile(xs + srcOff[0], xs + srcOff[1], xs + srcOff[2], offs, taps, wb, bias8 + o0, res);
+                for (int c = 0; c < kv; c++)
+                    for (int j = 0; j < distinct; j++)
+                    {
+                        float* r = res + (c * VBlock + j) * Lanes, dst = ys + dstOff[j] + (long)c * pixels;
+                        var a = Vector512.Load(r);
+                        if (relu) a = Vector512.Max(a, Vector512<float>.Zero);
+                        if (valid[j] == Lanes) a.Store(dst);
+                        else
+                        {
+                            a.Store(r);
+                            for (int e = 0; e < valid[j]; e++) dst[e] = r[e];
+                        }
+                    }
+            }
+        }
+    }
+
+    /// <summary>res[c][j] = bias[c] + Σ_t w[t][c] · x_j[offs[t]] for 8 output channels c and three 16-float vectors x_j:
+    /// 24 accumulators, three loads and one broadcast in 28 zmm registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile(float* x0, float* x1, float* x2, int* offs, int taps, float* w, float* bias, float* res)
+    {
+        Vector512<float> a00 = Vector512.Create(bias[0]), a01 = a00, a02 = a00;
+        Vector512<float> a10 = Vector512.Create(bias[1]), a11 = a10, a12 = a10;
+        Vector512<float> a20 = Vector512.Create(bias[2]), a21 = a20, a22 = a20;
+        Vector512<float> a30 = Vector512.Create(bias[3]), a31 = a30, a32 = a30;
+        Vector512<float> a40 = Vector512.Create(bias[4]), a41 = a40, a42 = a40;
+        Vector512<float> a50 = Vector512.Create(bias[5]), a51 = a50, a52 = a50;
+        Vector512<float> a60 = Vector512.Create(bias[6]), a61 = a60, a62 = a60;
+        Vector512<float> a70 = Vector512.Create(bias[7]), a71 = a70, a72 = a70;
+        for (int t = 0; t < taps; t++, w += KBlock)
+        {
+            int o = offs[t];
+            var v0 = Vector512.Load(x0 + o);
+            var v1 = Vector512.Load(x1 + o);
+            var v2 = Vector512.Load(x2 + o);
+            var b = Vector512.Create(w[0]);
+            a00 = Vector512.MultiplyAddEstimate(b, v0, a00); a01 = Vector512.MultiplyAddEstimate(b, v1, a01); a02 = Vector512.MultiplyAddEstimate(b, v2, a02);
+            b = Vector512.Create(w[1]);
+            a10 = Vector512.MultiplyAddEstimate(b, v0, a10); a11 = Vector512.MultiplyAddEstimate(b, v1, a11); a12 = Vector512.MultiplyAddEstimate(b, v2, a12);
+            b = Vector512.Create(w[2]);
+            a20 = Vector512.MultiplyAddEstimate(b, v0, a20); a21 = Vector512.MultiplyAddEstimate(b, v1, a21); a22 = Vector512.MultiplyAddEstimate(b, v2, a22);
+            b = Vector512.Create(w[3]);
+            a30 = Vector512.MultiplyAddEstimate(b, v0, a30); a31 = Vector512.MultiplyAddEstimate(b, v1, a31); a32 = Vector512.MultiplyAddEstimate(b, v2, a32);
+            b = Vector512.Create(w[4]);
+            a40 = Vector512.MultiplyAddEstimate(b, v0, a40); a41 = Vector512.MultiplyAddEstimate(b, v1, a41); a42 = Vector512.MultiplyAddEstimate(b, v2, a42);
+            b = Vector512.Create(w[5]);
+            a50 = Vector512.MultiplyAddEstimate(b, v0, a50); a51 = Vector512.MultiplyAddEstimate(b, v1, a51); a52 = Vector512.MultiplyAddEstimate(b, v2, a52);
+            b = Vector512.Create(w[6]);
+            a60 = Vector512.MultiplyAddEstimate(b, v0, a60); a61 = Vector512.MultiplyAddEstimate(b, v1, a61); a62 = Vector512.MultiplyAddEstimate(b, v2, a62);
+            b = Vector512.Create(w[7]);
+            a70 = Vector512.MultiplyAddEstimate(b, v0, a70); a71 = Vector512.MultiplyAddEstimate(b, v1, a71); a72 = Vector512.MultiplyAddEstimate(b, v2, a72);
+        }
+        a00.Store(res); a01.Store(res + 16); a02.Store(res + 32);
+        a10.Store(res + 48); a11.Store(res + 64); a12.Store(res + 80);
+        a20.Store(res + 96); a21.Store(res + 112); a22.Store(res + 128);
+        a30.Store(res + 144); a31.Store(res + 160); a32.Store(res + 176);
+        a40.Store(res + 192); a41.Store(res + 208); a42.Store(res + 224);
+        a50.Store(res + 240); a51.Store(res + 256); a52.Store(res + 272);
+        a60.Store(res + 288); a61.Store(res + 304); a62.Store(res + 320);
+        a70.Store(res + 336); a71.Store(res + 352); a72.Store(res + 368);
+    }
+}
