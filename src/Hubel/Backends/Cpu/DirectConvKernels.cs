@@ -12,6 +12,8 @@ namespace Hubel.Backends.Cpu;
 /// load feeds three output channels (weights repacked as [channel block][tap][3], zero for missing channels), two
 /// vectors of the row at a time. Backward: dW[o, tap] is the dot product of dy[o] with the shifted input rows (tap-major,
 /// three channels' sums in registers), dX the scatter-add of w·dy into a zero-bordered plane, dB = Σ dy.
+/// float32 with at most 3 input channels runs <see cref="SmallChannelConvF32"/> (forward and weight gradient), other
+/// float32 shapes <see cref="DirectConvF32Grad"/>.
 /// </summary>
 internal static class DirectConvKernels
 {
@@ -62,6 +64,11 @@ internal static class DirectConvKernels
     public static void Forward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T>? b, Memory<T> y, ConvGeometry g, int outChannels, bool relu = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && SmallChannelConvF32.Applies(g))
+        {
+            SmallChannelConvF32.Forward(AsFloat(x), AsFloat(w), b is { } bs ? AsFloat(bs) : default(ReadOnlyMemory<float>?), AsFloat(y), g, outChannels, relu);
+            return;
+        }
         if (typeof(T) == typeof(float) && DirectConvF32Grad.Enabled)
         {
             DirectConvF32Grad.Forward(AsFloat(x), AsFloat(w), b is { } bm ? AsFloat(bm) : default(ReadOnlyMemory<float>?), AsFloat(y), g, outChannels, relu);
@@ -150,6 +157,12 @@ internal static class DirectConvKernels
         ConvGeometry g, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && SmallChannelConvF32.Applies(g) && dw is { } dwf)
+        {
+            // Few input channels: the plane-vectorised weight gradient; the input and bias gradients as below.
+            SmallChannelConvF32.WeightGradient(AsFloat(x), AsFloat(dy), AsFloat(dwf), g, outChannels);
+            dw = null;
+        }
         if (typeof(T) == typeof(float) && DirectConvF32Grad.Enabled)
         {
             DirectConvF32Grad.Backward(AsFloat(x), AsFloat(w), AsFloat(dy), dx is { } a ? AsFloat(a) : default(Memory<float>?), dw is { } c ? AsFloat(c) : default(Memory<float>?),
