@@ -5,7 +5,7 @@ using Hubel.Tests.Ops;
 
 namespace Hubel.Tests.Backends;
 
-/// <summary>The plane-vectorised float32 kernel for 1-3 input channels (<see cref="SmallChannelConvF32"/>, reached through
+/// <summary>The plane-vectorised float32 kernel for one input channel (<see cref="SmallChannelConvF32"/>, reached through
 /// <see cref="ConvAlgorithm.SmallChannels"/>) against im2col + GEMM: planes that are and are not whole vectors, channel
 /// counts around its blocks of six, odd tap counts, padding, dilation, one and several threads.</summary>
 public class SmallChannelConvTests
@@ -13,10 +13,10 @@ public class SmallChannelConvTests
     [Theory]
     [InlineData(64, 1, 28, 28, 6, 5, 5, 2, 1)]    // LeNet-5 conv1: 784 pixels, exactly 98 vectors
     [InlineData(10, 1, 28, 28, 20, 5, 5, 0, 1)]   // network3 conv1
-    [InlineData(3, 3, 13, 11, 7, 3, 3, 1, 1)]     // 143 pixels: a partial last vector; 7 channels: a partial block
-    [InlineData(2, 2, 9, 17, 1, 4, 2, 0, 1)]      // one channel, an even tap count, rectangular
+    [InlineData(3, 1, 13, 11, 7, 3, 3, 1, 1)]     // 143 pixels: a partial last vector; 7 channels: a partial block
+    [InlineData(2, 1, 9, 17, 1, 4, 2, 0, 1)]      // one output channel, an even tap count, rectangular
     [InlineData(5, 1, 12, 12, 13, 3, 5, 2, 2)]    // dilation 2, a 3x5 kernel
-    [InlineData(1, 3, 8, 8, 12, 1, 1, 0, 1)]      // 1x1 kernel, one tap
+    [InlineData(1, 1, 8, 8, 12, 1, 1, 0, 1)]      // 1x1 kernel, one tap
     public void Agrees_with_im2col(int n, int c, int h, int w, int cout, int kh, int kw, int pad, int dilation)
     {
         var rng = new Rng(11);

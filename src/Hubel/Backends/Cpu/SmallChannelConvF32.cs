@@ -6,7 +6,7 @@ using Hubel.Ops;
 namespace Hubel.Backends.Cpu;
 
 /// <summary>
-/// Forward and weight gradient of stride-1 float32 convolutions with at most 3 input channels (LeNet-5's conv1: 1 -> 6,
+/// Forward and weight gradient of stride-1 float32 convolutions with one input channel (LeNet-5's conv1: 1 -> 6,
 /// 5x5, pad 2, 28x28), vectorised along the whole output plane instead of along rows. Each image is copied into KW
 /// column-shifted planes per channel, S[c, kj][h, ow] = xpad[c, h, ow + kj·DW], every one exactly OW wide; then the input
 /// of tap (c, ki, kj) for output pixel p = oh·OW + ow is S[c, kj] at flat index p + ki·DH·OW, so the taps read contiguous
@@ -19,9 +19,13 @@ internal static class SmallChannelConvF32
 {
     private const int Lanes = 8, CBlock = 6;
 
-    /// <summary>Stride 1, at most 3 input channels, at least one vector of output pixels, AVX2 + FMA.</summary>
+    /// <summary>Stride 1, one input channel, at least one vector of output pixels, AVX2 + FMA. One thread, best of 60, loaded
+    /// machine, forward; forward + weight gradient, against the row engine (<see cref="DirectConvF32"/>): LeNet-5 conv1 (N64 K6
+    /// 5x5 pad 2) 0.28; 0.57 ms against 0.40; 0.86, network3 conv1 (N10 K20 5x5) 0.10; 0.19 against 0.11; 0.20. With three
+    /// channels (ResNet-20's first layer, N128 C3 K16 3x3) the forward ties and the weight gradient is slower (5.0 against
+    /// 3.7), so those stay on the row engine.</summary>
     public static bool Applies(in ConvGeometry g) =>
-        g.C <= 3 && g.SH == 1 && g.SW == 1 && g.OutPixels >= Lanes && Avx2.IsSupported && Fma.IsSupported;
+        g.C == 1 && g.SH == 1 && g.SW == 1 && g.OutPixels >= Lanes && Avx2.IsSupported && Fma.IsSupported;
 
     private readonly record struct Layout(int Plane, int[] Offsets, int Vectors)
     {
