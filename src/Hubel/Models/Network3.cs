@@ -32,8 +32,8 @@ public sealed class Network3 : Module
 
     public override Tensor Forward(Tensor input)
     {
-        var x = _pool.Call(_relu.Call(Conv1.Call(input)));
-        x = _pool.Call(_relu.Call(Conv2.Call(x)));
+        var x = ReluPool.Call(Conv1.Call(input), _relu, _pool);
+        x = ReluPool.Call(Conv2.Call(x), _relu, _pool);
         x = _relu.Call(Fc1.Call(x.Flatten(1)));
         return Fc2.Call(x);
     }

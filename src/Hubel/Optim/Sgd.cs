@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using Hubel.Tensors;
 
 namespace Hubel.Optim;
@@ -37,7 +38,27 @@ public sealed class Sgd : Optimizer
         T keep = T.CreateChecked(1 - Dampening);
         bool first = false;
         Span<T> v = Momentum != 0 ? Buffer<T>(MomentumBuffer, index, out first) : default;
-        for (int j = 0; j < theta.Length; j++)
+        // One pass, eight (four) elements at a time: the same multiplies and adds in the same order as the scalar tail
+        // (no fused multiply-add), so every element rounds exactly as PyTorch's per-element update.
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated && theta.Length >= Vector256<T>.Count)
+        {
+            var lrv = Vector256.Create(lr); var wdv = Vector256.Create(wd); var muv = Vector256.Create(mu); var keepv = Vector256.Create(keep);
+            for (; j <= theta.Length - Vector256<T>.Count; j += Vector256<T>.Count)
+            {
+                var t = Vector256.Create((ReadOnlySpan<T>)theta.Slice(j));
+                var g = Vector256.Create(grad.Slice(j));
+                if (WeightDecay != 0) g += wdv * t;
+                if (Momentum != 0)
+                {
+                    var vj = first ? g : muv * Vector256.Create((ReadOnlySpan<T>)v.Slice(j)) + keepv * g;
+                    vj.CopyTo(v.Slice(j));
+                    g = Nesterov ? g + muv * vj : vj;
+                }
+                (t - lrv * g).CopyTo(theta.Slice(j));
+            }
+        }
+        for (; j < theta.Length; j++)
         {
             T g = WeightDecay != 0 ? grad[j] + wd * theta[j] : grad[j];
             if (Momentum != 0)

@@ -90,6 +90,17 @@ internal static class MaxPoolInterior
                     }
                     int count = outW - ow;
                     if (count == 0) continue;
+                    if (outW >= 8)
+                    {
+                        // The last 8 windows again, overlapping the previous vector: the overlap gets the same values twice,
+                        // cheaper than the masked tail (LeNet's pool1: 14 windows a row, 8 + 6).
+                        ow = outW - 8;
+                        var c0 = Avx.LoadVector256(r0 + 2 * ow); var c1 = Avx.LoadVector256(r0 + 2 * ow + 8);
+                        var e0 = Avx.LoadVector256(r1 + 2 * ow); var e1 = Avx.LoadVector256(r1 + 2 * ow + 8);
+                        if (HasNaN(c0, c1, e0, e1)) ScalarRun(r0, r1, o, ow, 8);
+                        else Avx.Store(o + ow, Max8(c0, c1, e0, e1));
+                        continue;
+                    }
                     // The last 1-7 windows of the row (all of them when the row is short, as in LeNet's pool2 with 5 a row)
                     // through the same vector rule with masked loads and stores: a scalar compare chain mispredicts on
                     // every other window of real data and cost more than the rest of the pool.
@@ -196,6 +207,16 @@ internal static class MaxPoolInterior
                     }
                     int count = outW - ow;
                     if (count == 0) continue;
+                    if (outW >= 8)
+                    {
+                        // The last 8 windows again, overlapping (windows do not share inputs, so the overlap is stored twice
+                        // with the same values; see Forward2x2).
+                        ow = outW - 8;
+                        var ya = Avx.LoadVector256(yr + ow);
+                        if (Avx.MoveMask(Avx.CompareUnordered(ya, ya)) != 0) ScalarBackward(r0, r1, d0, d1, yr, dyr, ow, 8);
+                        else Route8(r0, r1, d0, d1, ya, Avx.LoadVector256(dyr + ow), 2 * ow, AllLanes, AllLanes, masked: false);
+                        continue;
+                    }
                     // The row's last 1-7 windows by the same rule with masked loads and stores (see Forward2x2).
                     var tail = FirstLanes(count);
                     var yt = Avx.MaskLoad(yr + ow, tail);
