@@ -49,11 +49,7 @@ public static class CpuThreads
         if (n <= 0) return;
         int workers = Math.Min(Count, Math.Max(1, n / Math.Max(1, minPerWorker)));
         if (workers <= 1) { body(0, n); return; }
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-        {
-            long start = (long)n * w / workers, end = (long)n * (w + 1) / workers;
-            if (end > start) body((int)start, (int)end);
-        });
+        ForkJoin.ForRanges(n, workers, body);
     }
 
     /// <summary>Like <see cref="For"/> but also passes the worker index, so a worker can write to
@@ -63,22 +59,9 @@ public static class CpuThreads
         if (n <= 0) return;
         workers = Math.Clamp(workers, 1, n);
         if (workers == 1) { body(0, 0, n); return; }
-        // Under Determinism there can be more chunks than threads: the chunks (and so the sums) stay the same.
-        if (Count == 1)
-        {
-            // Serial (or one configured thread) under Determinism's fixed chunks: the same chunks in order, inline.
-            for (int w = 0; w < workers; w++)
-            {
-                long start = (long)n * w / workers, end = (long)n * (w + 1) / workers;
-                if (end > start) body(w, (int)start, (int)end);
-            }
-            return;
-        }
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(workers, Count) }, w =>
-        {
-            long start = (long)n * w / workers, end = (long)n * (w + 1) / workers;
-            if (end > start) body(w, (int)start, (int)end);
-        });
+        // Under Determinism there can be more chunks than threads: they are claimed one at a time (in order on one thread) and
+        // each keeps its index, so the chunks and their partial sums stay the same at any thread count.
+        ForkJoin.ForIndexed(n, workers, Count, body);
     }
 
     /// <summary>Number of ranges <see cref="For"/> would use for <paramref name="n"/> items.</summary>
