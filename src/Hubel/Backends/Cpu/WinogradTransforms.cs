@@ -16,6 +16,15 @@ internal static class WinogradTransforms
 {
     public const int Points = 16;
 
+    /// <summary>g = the 3x3 kernel (o, i) of w [K, C, 3, 3], rotated by 180° when <paramref name="flipTranspose"/>; returns
+    /// where its transform goes within one point's [K][C] (or, flipped, [C][K]) block of U. Shared by both tile sizes.</summary>
+    internal static int ReadKernel<T>(ReadOnlySpan<T> w, int o, int i, int k, int c, bool flipTranspose, Span<T> g) where T : unmanaged
+    {
+        var src = w.Slice((o * c + i) * 9, 9);
+        for (int e = 0; e < 9; e++) g[e] = flipTranspose ? src[8 - e] : src[e];
+        return flipTranspose ? i * k + o : o * c + i;
+    }
+
     /// <summary>U[ξ][o][i] = (G g Gᵀ)[ξ] for the 3x3 kernels of w [K, C, 3, 3]. With <paramref name="flipTranspose"/> the
     /// result is for the adjoint (input-gradient) correlation instead: U[ξ][c][k] from w[k][c] rotated by 180°.</summary>
     public static void Filter<T>(ReadOnlySpan<T> w, int k, int c, bool flipTranspose, Span<T> u) where T : unmanaged, IFloatingPointIeee754<T>
@@ -23,12 +32,11 @@ internal static class WinogradTransforms
         T half = T.CreateChecked(0.5);
         Span<T> g = stackalloc T[9];
         Span<T> t = stackalloc T[12];
-        int cols = flipTranspose ? k : c, plane = k * c;
+        int plane = k * c;
         for (int o = 0; o < k; o++)
             for (int i = 0; i < c; i++)
             {
-                var src = w.Slice((o * c + i) * 9, 9);
-                for (int e = 0; e < 9; e++) g[e] = flipTranspose ? src[8 - e] : src[e];
+                int at = ReadKernel(w, o, i, k, c, flipTranspose, g);
                 // t = G g (4x3), then U = t Gᵀ (4x4).
                 for (int col = 0; col < 3; col++)
                 {
@@ -38,7 +46,6 @@ internal static class WinogradTransforms
                     t[6 + col] = half * (g0 - g1 + g2);
                     t[9 + col] = g2;
                 }
-                int at = flipTranspose ? i * cols + o : o * cols + i;
                 for (int r = 0; r < 4; r++)
                 {
                     T t0 = t[3 * r], t1 = t[3 * r + 1], t2 = t[3 * r + 2];

@@ -26,19 +26,17 @@ internal static class WinogradTransforms4
         Span<T> g = stackalloc T[9];
         Span<T> t = stackalloc T[18];
         Span<T> row = stackalloc T[6];
-        int cols = flipTranspose ? k : c, plane = k * c;
+        int plane = k * c;
         for (int o = 0; o < k; o++)
             for (int i = 0; i < c; i++)
             {
-                var src = w.Slice((o * c + i) * 9, 9);
-                for (int e = 0; e < 9; e++) g[e] = flipTranspose ? src[8 - e] : src[e];
+                int at = WinogradTransforms.ReadKernel(w, o, i, k, c, flipTranspose, g);
                 // t = G g (6x3), then U = t Gᵀ (6x6).
                 for (int col = 0; col < 3; col++)
                 {
                     Rows(g[col], g[3 + col], g[6 + col], row);
                     for (int r = 0; r < 6; r++) t[3 * r + col] = row[r];
                 }
-                int at = flipTranspose ? i * cols + o : o * cols + i;
                 for (int r = 0; r < 6; r++)
                 {
                     Rows(t[3 * r], t[3 * r + 1], t[3 * r + 2], row);
