@@ -32,9 +32,9 @@ internal static class ForkJoin
     [ThreadStatic] private static bool _inside;
 
     // The region. Only the thread that set _busy writes these, and only between regions (when no helper is inside).
-    private static Action<int, int>? _ranges;
+    // Exactly one of the bodies is set; a chunk size of 0 means equal ranges.
+    private static Action<int, int>? _body;
     private static Action<int, int, int>? _indexed;
-    private static Action<int, int>? _chunked;
     private static int _n, _chunks, _chunkSize, _next;
     private static Exception? _error;
 
@@ -45,31 +45,30 @@ internal static class ForkJoin
     private const long Closed = 1L << 31;
 
     /// <summary>body(start, end) over [0, n) cut into <paramref name="ranges"/> equal contiguous ranges.</summary>
-    public static void ForRanges(int n, int ranges, Action<int, int> body) => Run(n, ranges, 0, body, null, null, ranges);
+    public static void ForRanges(int n, int ranges, Action<int, int> body) => Run(n, ranges, 0, body, null, ranges);
 
     /// <summary>body(index, start, end) over [0, n) cut into <paramref name="ranges"/> equal ranges, index being the
     /// range's number (for per-range partial sums), using up to <paramref name="workers"/> threads.</summary>
-    public static void ForIndexed(int n, int ranges, int workers, Action<int, int, int> body) => Run(n, ranges, 0, null, body, null, workers);
+    public static void ForIndexed(int n, int ranges, int workers, Action<int, int, int> body) => Run(n, ranges, 0, null, body, workers);
 
     /// <summary>body(first, last) over [0, n) in chunks of <paramref name="chunkSize"/> items, using up to
     /// <paramref name="workers"/> threads.</summary>
     public static void ForChunks(int n, int chunkSize, int workers, Action<int, int> body) =>
-        Run(n, (int)(((long)n + chunkSize - 1) / chunkSize), chunkSize, null, null, body, workers);
+        Run(n, (int)(((long)n + chunkSize - 1) / chunkSize), chunkSize, body, null, workers);
 
-    private static void Run(int n, int chunks, int chunkSize, Action<int, int>? ranges, Action<int, int, int>? indexed,
-        Action<int, int>? chunked, int workers)
+    private static void Run(int n, int chunks, int chunkSize, Action<int, int>? body, Action<int, int, int>? indexed, int workers)
     {
         if (chunks <= 0) return;
         int helpers = Math.Min(Math.Min(workers, chunks) - 1, MaxHelpers);
         if (helpers <= 0 || _inside || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
-            for (int c = 0; c < chunks; c++) RunChunk(c, n, chunks, chunkSize, ranges, indexed, chunked);
+            for (int c = 0; c < chunks; c++) RunChunk(c, n, chunks, chunkSize, body, indexed);
             return;
         }
         try
         {
             EnsureHelpers(helpers);
-            _ranges = ranges; _indexed = indexed; _chunked = chunked;
+            _body = body; _indexed = indexed;
             _n = n; _chunks = chunks; _chunkSize = chunkSize; _next = 0; _error = null;
             long generation = (Volatile.Read(ref _state) >> 32) + 1;
             Interlocked.Exchange(ref _state, generation << 32);
@@ -94,7 +93,7 @@ internal static class ForkJoin
         }
         finally
         {
-            _ranges = null; _indexed = null; _chunked = null;
+            _body = null; _indexed = null;
             Volatile.Write(ref _busy, 0);
         }
     }
@@ -103,25 +102,20 @@ internal static class ForkJoin
     private static void Work()
     {
         int chunks = _chunks, n = _n, size = _chunkSize;
-        Action<int, int>? ranges = _ranges, chunked = _chunked;
+        Action<int, int>? body = _body;
         Action<int, int, int>? indexed = _indexed;
         int c;
         while ((c = Interlocked.Increment(ref _next) - 1) < chunks)
-            RunChunk(c, n, chunks, size, ranges, indexed, chunked);
+            RunChunk(c, n, chunks, size, body, indexed);
     }
 
-    private static void RunChunk(int c, int n, int chunks, int size, Action<int, int>? ranges, Action<int, int, int>? indexed,
-        Action<int, int>? chunked)
+    /// <summary>Chunk c: items [c·size, (c + 1)·size), or with size 0 the c-th of <paramref name="chunks"/> equal ranges.</summary>
+    private static void RunChunk(int c, int n, int chunks, int size, Action<int, int>? body, Action<int, int, int>? indexed)
     {
-        if (chunked is not null)
-        {
-            int first = c * size;
-            chunked(first, Math.Min(n, first + size));
-            return;
-        }
-        int start = (int)((long)n * c / chunks), end = (int)((long)n * (c + 1) / chunks);
+        int start = size > 0 ? c * size : (int)((long)n * c / chunks);
+        int end = size > 0 ? Math.Min(n, start + size) : (int)((long)n * (c + 1) / chunks);
         if (end <= start) return;
-        if (ranges is not null) ranges(start, end);
+        if (body is not null) body(start, end);
         else indexed!(c, start, end);
     }
 
