@@ -93,15 +93,16 @@ internal static class WinogradConv
     public static void Backward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T> dy, Memory<T>? dx, Memory<T>? dw, Memory<T>? db,
         ConvGeometry g, int groups, int outChannels, int tile = 2) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var plan = ForwardPlan(g, groups, outChannels, tile);
         if (dx is { } dxm)
         {
             // dX[h] = Σ_i dY[h - (2 - padTop) + i] · w[2 - i]: the same correlation over dY with the flipped kernel.
             var adjoint = new Plan(g.N, outChannels, g.OutH, g.OutW, 2 - g.PadTop, 2 - g.PadLeft, g.C, g.H, g.W, groups, tile);
-            var u = FilterTransform(w.Span, ForwardPlan(g, groups, outChannels, tile), flipTranspose: true);
+            var u = FilterTransform(w.Span, plan, flipTranspose: true);
             try { Correlate(dy, u, null, dxm, adjoint, accumulate: true); }
             finally { ConvScratch<T>.Return(u); }
         }
-        if (dw is { } dwm) WeightGradient(x, dy, dwm, ForwardPlan(g, groups, outChannels, tile));
+        if (dw is { } dwm) WeightGradient(x, dy, dwm, plan);
         if (db is { } dbm)
         {
             var d = dbm.Span;
