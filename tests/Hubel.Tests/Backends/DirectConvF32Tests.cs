@@ -30,6 +30,11 @@ public class DirectConvF32Tests
         { 20, 48, 8, 8, 17, 3, 3, 1, 1, 1, 1, 1 },   // ResNet stage 3 in small: 8x8, 17 outputs, two blocks of images
         { 3, 4, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1 },   // 256 pixels: the largest plane of the AVX-512 engine
         { 2, 5, 6, 11, 9, 2, 3, 0, 1, 2, 0, 2 },   // dilated 2x3 kernel, asymmetric padding, 45 pixels
+        // One image: the workers split the output-channel blocks (and pack their own weights) instead of the images.
+        { 1, 16, 8, 8, 24, 3, 3, 1, 1, 1, 1, 1 },   // ResNet stage 3 at batch 1: three blocks of 8 outputs
+        { 1, 6, 16, 16, 20, 3, 3, 1, 1, 1, 1, 1 },   // 16x16 at batch 1, a last block of 4 outputs
+        { 1, 8, 32, 32, 13, 3, 3, 1, 1, 1, 1, 1 },   // 32x32 (the AVX2 engine) at batch 1, four blocks, the last of 1
+        { 2, 24, 8, 8, 9, 3, 3, 0, 2, 1, 1, 1 },   // two images in one block, asymmetric padding
     };
 
     /// <summary>On AVX-512 hardware planes up to 256 pixels run through <see cref="SmallPlaneConvF32"/>; the cases run again

@@ -28,12 +28,10 @@ internal static class DirectConvF32Grad
         var plan = ForwardPlan(g, outChannels);
         if (SmallPlaneConvF32.Applies(plan))
         {
-            SmallPlaneConvF32.Correlate(x, w.Span, flipTranspose: false, b, y, plan, relu);
+            SmallPlaneConvF32.Correlate(x, w, flipTranspose: false, b, y, plan, relu);
             return;
         }
-        var packed = DirectConvF32.Pack(w.Span, outChannels, g.C, g.KH, g.KW, flipTranspose: false);
-        DirectConvF32.Correlate(x, packed, b, y, plan, relu);
-        ConvScratch<float>.Return(packed);
+        DirectConvF32.Correlate(x, w, flipTranspose: false, b, y, plan, relu);
     }
 
     public static void Backward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> dy, Memory<float>? dx, Memory<float>? dw,
@@ -44,13 +42,8 @@ internal static class DirectConvF32Grad
             // dX[h] = Σ_ki dY[h - ((KH-1)·DH - padTop) + ki·DH] · w[KH-1-ki]: the same correlation over dY, kernel rotated.
             var adjoint = new DirectConvF32.Plan(g.N, outChannels, g.OutH, g.OutW, (g.KH - 1) * g.DH - g.PadTop, (g.KW - 1) * g.DW - g.PadLeft,
                 g.C, g.H, g.W, g.KH, g.KW, g.DH, g.DW);
-            if (SmallPlaneConvF32.Applies(adjoint)) SmallPlaneConvF32.Correlate(dy, w.Span, flipTranspose: true, null, dxm, adjoint, relu: false);
-            else
-            {
-                var packed = DirectConvF32.Pack(w.Span, g.C, outChannels, g.KH, g.KW, flipTranspose: true);
-                DirectConvF32.Correlate(dy, packed, null, dxm, adjoint, relu: false);
-                ConvScratch<float>.Return(packed);
-            }
+            if (SmallPlaneConvF32.Applies(adjoint)) SmallPlaneConvF32.Correlate(dy, w, flipTranspose: true, null, dxm, adjoint, relu: false);
+            else DirectConvF32.Correlate(dy, w, flipTranspose: true, null, dxm, adjoint, relu: false);
         }
         if (dw is { } dwm)
         {

@@ -91,18 +91,26 @@ internal static unsafe class SmallPlaneConvF32
     public static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 
     /// <summary>out = correlation of src with w (+ bias, then ReLU when asked), overwriting every output. w is [Cout, Cin, KH,
-    /// KW], or with <paramref name="flipTranspose"/> the forward weights of the input gradient (see <see cref="DirectConvF32.Pack"/>).</summary>
-    public static void Correlate(ReadOnlyMemory<float> src, ReadOnlySpan<float> w, bool flipTranspose, ReadOnlyMemory<float>? bias, Memory<float> output,
+    /// KW], or with <paramref name="flipTranspose"/> the forward weights of the input gradient (see <see cref="DirectConvF32.Packing"/>).</summary>
+    public static void Correlate(ReadOnlyMemory<float> src, ReadOnlyMemory<float> w, bool flipTranspose, ReadOnlyMemory<float>? bias, Memory<float> output,
         DirectConvF32.Plan p, bool relu)
     {
         if (p.N == 0) return;
         if ((long)p.N * p.Cout * p.OH * p.OW > output.Length) throw new ArgumentException("output buffer is smaller than the plan needs");
         var l = new Layout(p);
-        var packed = DirectConvF32.Pack(w, p.Cout, p.Cin, p.KH, p.KW, flipTranspose, KBlock);
+        var k = new DirectConvF32.Packing(p.Cout, p.Cin, p.KH, p.KW, flipTranspose, KBlock);
+        var packed = ConvScratch<float>.Rent(k.Floats);
         var offs = l.TapOffsets();
         var bias8 = new float[l.KBlocks * KBlock];
         if (bias is { } b) b.Span[..p.Cout].CopyTo(bias8);
         int per = l.ImagesPerBlock, blocks = (p.N + per - 1) / per, next = 0;
+        if (blocks == 1 && l.KBlocks > 1 && CpuThreads.Count > 1)
+        {
+            CorrelateFewImages(src, w, k, packed, offs, bias8, output, l, relu);
+            ConvScratch<float>.Return(packed);
+            return;
+        }
+        DirectConvF32.PackBlocks(w.Span, k, 0, k.Blocks, packed);
         // Workers claim blocks of images one at a time rather than taking fixed halves: on a shared machine one worker can
         // lose its core for milliseconds, and the other then finishes the batch instead of waiting for it.
         CpuThreads.For(blocks, (_, _) =>
@@ -117,13 +125,32 @@ internal static unsafe class SmallPlaneConvF32
                 {
                     int n0 = block * per, count = Math.Min(per, p.N - n0);
                     ShiftBlock(src.Span, l, n0, count, xs, pp);
-                    CorrelateBlock(xs, ws, ofs, bs, ys, l, n0, count, relu);
+                    CorrelateBlock(xs, ws, ofs, bs, ys, l, n0, count, relu, 0, l.KBlocks);
                 }
             }
             ConvScratch<float>.Return(pad);
             ConvScratch<float>.Return(scratch);
         });
         ConvScratch<float>.Return(packed);
+    }
+
+    /// <summary>All images fit one block (batch-1 inference): the block is shifted once, on this thread, and the workers
+    /// split the output channels instead, each packing its own weight blocks, so a single image still uses every core.</summary>
+    private static void CorrelateFewImages(ReadOnlyMemory<float> src, ReadOnlyMemory<float> w, DirectConvF32.Packing k, float[] packed, int[] offs,
+        float[] bias8, Memory<float> output, Layout l, bool relu)
+    {
+        var scratch = ConvScratch<float>.Rent(AlignedSize(l.P.N * l.Image));
+        var pad = ConvScratch<float>.Rent(l.PadFloats);
+        fixed (float* raw = scratch, pp = pad) ShiftBlock(src.Span, l, 0, l.P.N, Align(raw), pp);
+        CpuThreads.For(l.KBlocks, (kb0, kb1) =>
+        {
+            DirectConvF32.PackBlocks(w.Span, k, kb0, kb1, packed);
+            fixed (float* raw = scratch, ws = packed, bs = bias8, ys = output.Span)
+            fixed (int* ofs = offs)
+                CorrelateBlock(Align(raw), ws, ofs, bs, ys, l, 0, l.P.N, relu, kb0, kb1);
+        });
+        ConvScratch<float>.Return(pad);
+        ConvScratch<float>.Return(scratch);
     }
 
     /// <summary>Images [n0, n0 + count) of src as the shifted layout at dst: each plane goes once into the zero-bordered
@@ -167,7 +194,8 @@ internal static unsafe class SmallPlaneConvF32
         for (; k < len; k++) d[k] = s[k];
     }
 
-    private static void CorrelateBlock(float* xs, float* ws, int* offs, float* bias8, float* ys, in Layout l, int n0, int count, bool relu)
+    /// <summary>Output-channel blocks [kb0, kb1) of images [n0, n0 + count), from their shifted layout at xs.</summary>
+    private static void CorrelateBlock(float* xs, float* ws, int* offs, float* bias8, float* ys, in Layout l, int n0, int count, bool relu, int kb0, int kb1)
     {
         var p = l.P;
         int vecs = l.Vectors, total = count * vecs, taps = p.Taps, pixels = l.Pixels;
@@ -175,7 +203,7 @@ internal static unsafe class SmallPlaneConvF32
         var srcOff = stackalloc long[VBlock];
         var dstOff = stackalloc long[VBlock];
         var valid = stackalloc int[VBlock];
-        for (int kb = 0; kb < l.KBlocks; kb++)
+        for (int kb = kb0; kb < kb1; kb++)
         {
             int o0 = kb * KBlock, kv = Math.Min(KBlock, p.Cout - o0);
             float* wb = ws + (long)kb * taps * KBlock;
