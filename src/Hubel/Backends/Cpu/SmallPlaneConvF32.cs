@@ -134,23 +134,27 @@ internal static unsafe class SmallPlaneConvF32
         ConvScratch<float>.Return(packed);
     }
 
-    /// <summary>All images fit one block (batch-1 inference): the block is shifted once, on this thread, and the workers
-    /// split the output channels instead, each packing its own weight blocks, so a single image still uses every core.</summary>
+    /// <summary>All images fit one block (batch-1 inference): the workers split the output channels instead, each shifting
+    /// its own copy of the block and packing its own weight blocks, so a single image still uses every core (one shared
+    /// copy made by the caller cost more than the convolution saved: every write to it took its cache lines back from the
+    /// core that had read it).</summary>
     private static void CorrelateFewImages(ReadOnlyMemory<float> src, ReadOnlyMemory<float> w, DirectConvF32.Packing k, float[] packed, int[] offs,
         float[] bias8, Memory<float> output, Layout l, bool relu)
     {
-        var scratch = ConvScratch<float>.Rent(AlignedSize(l.P.N * l.Image));
-        var pad = ConvScratch<float>.Rent(l.PadFloats);
-        fixed (float* raw = scratch, pp = pad) ShiftBlock(src.Span, l, 0, l.P.N, Align(raw), pp);
         CpuThreads.For(l.KBlocks, (kb0, kb1) =>
         {
+            var scratch = ConvScratch<float>.Rent(AlignedSize(l.P.N * l.Image));
+            var pad = ConvScratch<float>.Rent(l.PadFloats);
             DirectConvF32.PackBlocks(w.Span, k, kb0, kb1, packed);
-            fixed (float* raw = scratch, ws = packed, bs = bias8, ys = output.Span)
+            fixed (float* raw = scratch, pp = pad, ws = packed, bs = bias8, ys = output.Span)
             fixed (int* ofs = offs)
+            {
+                ShiftBlock(src.Span, l, 0, l.P.N, Align(raw), pp);
                 CorrelateBlock(Align(raw), ws, ofs, bs, ys, l, 0, l.P.N, relu, kb0, kb1);
+            }
+            ConvScratch<float>.Return(pad);
+            ConvScratch<float>.Return(scratch);
         });
-        ConvScratch<float>.Return(pad);
-        ConvScratch<float>.Return(scratch);
     }
 
     /// <summary>Images [n0, n0 + count) of src as the shifted layout at dst: each plane goes once into the zero-bordered
@@ -207,10 +211,14 @@ internal static unsafe class SmallPlaneConvF32
         {
             int o0 = kb * KBlock, kv = Math.Min(KBlock, p.Cout - o0);
             float* wb = ws + (long)kb * taps * KBlock;
-            for (int v0 = 0; v0 < total; v0 += VBlock)
+            for (int v0 = 0, width; v0 < total; v0 += width)
             {
-                int distinct = Math.Min(VBlock, total - v0);
-                for (int j = 0; j < VBlock; j++)
+                // Groups of three vectors, but the last four go as two pairs and the last two as one (one image of 8x8 is
+                // four vectors: 3 + 1 computed six). Only a lone vector computes a copy of itself.
+                int left = total - v0;
+                width = left is 4 or 2 or 1 ? 2 : VBlock;
+                int distinct = Math.Min(width, left);
+                for (int j = 0; j < width; j++)
                 {
                     // Missing vectors of the last group repeat the last real one (computed, not stored).
                     int v = v0 + Math.Min(j, distinct - 1), n = v / vecs, col = v % vecs * Lanes;
@@ -218,7 +226,8 @@ internal static unsafe class SmallPlaneConvF32
                     dstOff[j] = ((long)(n0 + n) * p.Cout + o0) * pixels + col;
                     valid[j] = Math.Min(Lanes, pixels - col);
                 }
-                Tile(xs + srcOff[0], xs + srcOff[1], xs + srcOff[2], offs, taps, wb, bias8 + o0, res);
+                if (width == VBlock) Tile(xs + srcOff[0], xs + srcOff[1], xs + srcOff[2], offs, taps, wb, bias8 + o0, res);
+                else Pair(xs + srcOff[0], xs + srcOff[1], offs, taps, wb, bias8 + o0, res);
                 for (int c = 0; c < kv; c++)
                     for (int j = 0; j < distinct; j++)
                     {
@@ -234,6 +243,36 @@ internal static unsafe class SmallPlaneConvF32
                     }
             }
         }
+    }
+
+    /// <summary><see cref="Tile"/> for two vectors (res[c][0..2) of the same layout): 16 accumulators, two loads and eight
+    /// broadcasts per tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pair(float* x0, float* x1, int* offs, int taps, float* w, float* bias, float* res)
+    {
+        Vector512<float> a00 = Vector512.Create(bias[0]), a01 = a00, a10 = Vector512.Create(bias[1]), a11 = a10;
+        Vector512<float> a20 = Vector512.Create(bias[2]), a21 = a20, a30 = Vector512.Create(bias[3]), a31 = a30;
+        Vector512<float> a40 = Vector512.Create(bias[4]), a41 = a40, a50 = Vector512.Create(bias[5]), a51 = a50;
+        Vector512<float> a60 = Vector512.Create(bias[6]), a61 = a60, a70 = Vector512.Create(bias[7]), a71 = a70;
+        for (int t = 0; t < taps; t++, w += KBlock)
+        {
+            int o = offs[t];
+            var v0 = Vector512.Load(x0 + o);
+            var v1 = Vector512.Load(x1 + o);
+            var b = Vector512.Create(w[0]); a00 = Vector512.MultiplyAddEstimate(b, v0, a00); a01 = Vector512.MultiplyAddEstimate(b, v1, a01);
+            b = Vector512.Create(w[1]); a10 = Vector512.MultiplyAddEstimate(b, v0, a10); a11 = Vector512.MultiplyAddEstimate(b, v1, a11);
+            b = Vector512.Create(w[2]); a20 = Vector512.MultiplyAddEstimate(b, v0, a20); a21 = Vector512.MultiplyAddEstimate(b, v1, a21);
+            b = Vector512.Create(w[3]); a30 = Vector512.MultiplyAddEstimate(b, v0, a30); a31 = Vector512.MultiplyAddEstimate(b, v1, a31);
+            b = Vector512.Create(w[4]); a40 = Vector512.MultiplyAddEstimate(b, v0, a40); a41 = Vector512.MultiplyAddEstimate(b, v1, a41);
+            b = Vector512.Create(w[5]); a50 = Vector512.MultiplyAddEstimate(b, v0, a50); a51 = Vector512.MultiplyAddEstimate(b, v1, a51);
+            b = Vector512.Create(w[6]); a60 = Vector512.MultiplyAddEstimate(b, v0, a60); a61 = Vector512.MultiplyAddEstimate(b, v1, a61);
+            b = Vector512.Create(w[7]); a70 = Vector512.MultiplyAddEstimate(b, v0, a70); a71 = Vector512.MultiplyAddEstimate(b, v1, a71);
+        }
+        const int Row = VBlock * Lanes;
+        a00.Store(res); a01.Store(res + 16); a10.Store(res + Row); a11.Store(res + Row + 16);
+        a20.Store(res + 2 * Row); a21.Store(res + 2 * Row + 16); a30.Store(res + 3 * Row); a31.Store(res + 3 * Row + 16);
+        a40.Store(res + 4 * Row); a41.Store(res + 4 * Row + 16); a50.Store(res + 5 * Row); a51.Store(res + 5 * Row + 16);
+        a60.Store(res + 6 * Row); a61.Store(res + 6 * Row + 16); a70.Store(res + 7 * Row); a71.Store(res + 7 * Row + 16);
     }
 
     /// <summary>res[c][j] = bias[c] + Σ_t w[t][c] · x_j[offs[t]] for 8 output channels c and three 16-float vectors x_j:
