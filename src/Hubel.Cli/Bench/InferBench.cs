@@ -7,7 +7,10 @@ using Hubel.Tensors;
 namespace Hubel.Cli.Bench;
 
 /// <summary>train_bench.py's infer mode: eval-mode LeNet-5 (1x28x28) and ResNet-20 (3x32x32) without autograd. Batch-1
-/// latency: 50 warm-up calls, then the median of 1000 timed calls. Throughput: batch 256 (LeNet-5) / 128 (ResNet-20),
+/// latency: warm-up calls for at least a second (and at least train_bench.py's 50), then the median of 1000 timed calls.
+/// The second is for the JIT, not the machine: tiered compilation promotes hot methods in the background, and 50 LeNet-5
+/// calls (a few milliseconds) left `bench infer` timing partly unoptimised code, 85-130 µs where the steady state is
+/// 23 µs (PyTorch's eager kernels are compiled ahead of time and need no such wait). Throughput: batch 256 (LeNet-5) / 128 (ResNet-20),
 /// 3 warm-up calls, then 200 / 20 timed calls.</summary>
 internal static class InferBench
 {
@@ -52,7 +55,8 @@ internal static class InferBench
         int warm = quick ? 3 : 50, timed = quick ? 20 : 1000, big = quick ? 8 : net.BigBatch, bigCalls = quick ? 2 : net.BigCalls;
         using var _ = Graph.NoGrad();
         var x1 = Tensor.Normal([1, .. net.ImageShape], 0, 1, rng);
-        for (int i = 0; i < warm; i++) model.Forward(x1);
+        var warming = Stopwatch.StartNew();
+        for (int i = 0; i < warm || (!quick && warming.Elapsed.TotalSeconds < 1); i++) model.Forward(x1);
         var latencies = new double[timed];
         for (int i = 0; i < timed; i++)
         {
