@@ -24,7 +24,10 @@ internal static class DirectConvKernels
 
     /// <summary>Few input channels, rows at least one vector wide, and few output channels or a large batch. Measured
     /// against im2col + GEMM in one process (2-core AVX2): LeNet conv1 N=64 Cout=6 0.28x the time, N=64 Cout=20 0.63x,
-    /// N=10 Cout=6 0.93x; but N=10 Cout=12-20 (Nielsen's conv1) 1.2-1.3x and N=16 C=3 Cout=16 3x3 1.2x, where the GEMM wins.
+    /// N=10 Cout=6 0.93x; but N=10 Cout=12-20 (Nielsen's conv1) 1.2-1.3x, where the GEMM wins. With three channels (ResNet's
+    /// first layer, C3 K16 3x3 on 32x32) the engine wins at any batch since the output-channel split for few images
+    /// (forward; weight gradient, µs, two threads, same run): N=1 12; 13 against the GEMM's 25-40; 166, N=4 38; 30 against
+    /// 59; 46, N=16 164; 96 against 212; 183 (N=2 30; 18 against 26; 23).
 /// With one input channel the float32 plane kernel (<see cref="SmallChannelConvF32"/>) beats the GEMM from batch 8 on:
 /// network3's conv1 (N10 K20 5x5) forward + weight gradient 0.19 ms against 0.29 (one thread), 0.13 against 0.16 (two).
     /// Also, with the float32 engine (<see cref="DirectConvF32"/>), kernels up to 3x3 with at most 32 channels in and out, or
@@ -35,7 +38,7 @@ internal static class DirectConvKernels
     /// of 15 on a loaded machine) 0.82; 3.9 against im2col's 1.5; 6.7.</summary>
     public static bool Preferred(in ConvGeometry g, int groups, int outChannels) =>
         Applies(g, groups) && g.OutW >= 8 && Vector256.IsHardwareAccelerated &&
-        ((g.C <= 3 && (outChannels <= 8 || g.N >= 32)) || (g.C == 1 && g.N >= 8) ||
+        (g.C is 2 or 3 || (g.C == 1 && (outChannels <= 8 || g.N >= 8)) ||
          (DirectConvF32Grad.Enabled && g.C >= 4 && g.KH * g.KW <= 9 && g.C <= 64 && outChannels <= 64 &&
           ((g.C <= 32 && outChannels <= 32) || g.OutPixels <= 64)) ||
          (DirectConvF32Grad.Enabled && g.C >= 4 && g.C <= 8 && outChannels <= 32 && g.KH * g.KW <= 25));

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Hubel.Ops;
 
 namespace Hubel.Backends.Cpu;
@@ -26,6 +27,7 @@ internal static class Im2Col
         int outW = g.OutW, sw = g.SW;
         fixed (T* xp = x, cp = col)
         {
+            T* xEnd = xp + x.Length;
             int row = 0;
             for (int c = 0; c < channels; c++)
             {
@@ -44,6 +46,7 @@ internal static class Im2Col
                         T* src = plane + (long)ih * g.W + colOffset;
                         Zero(dst, owLo);
                         if (sw == 1) Copy(src + owLo, dst + owLo, owHi - owLo);
+                        else if (sw == 2 && typeof(T) == typeof(float)) CopyEven((float*)src, (float*)dst, owLo, owHi, (float*)xEnd);
                         else for (int ow = owLo; ow < owHi; ow++) dst[ow] = src[ow * sw];
                         Zero(dst + owHi, outW - owHi);
                     }
@@ -65,6 +68,24 @@ internal static class Im2Col
             for (; i <= count - Vector256<T>.Count; i += Vector256<T>.Count)
                 Vector256.Load(src + i).Store(dst + i);
         for (; i < count; i++) dst[i] = src[i];
+    }
+
+    /// <summary>dst[ow] = src[2·ow] for ow in [lo, hi): eight at a time from two loads, even lanes kept (stride-2 layers
+    /// lowered element by element took 20-33 µs of ResNet-20's 46-64 µs downsampling convolutions at batch 1). The loads
+    /// read one float past the last one kept, so the vector loop stops where that would pass <paramref name="end"/>.</summary>
+    private static unsafe void CopyEven(float* src, float* dst, int lo, int hi, float* end)
+    {
+        int ow = lo;
+        if (Avx2.IsSupported)
+            for (; ow + 8 <= hi && src + 2 * ow + 16 <= end; ow += 8)
+            {
+                var a = Avx.LoadVector256(src + 2 * ow);
+                var b = Avx.LoadVector256(src + 2 * ow + 8);
+                // Per 128-bit lane [a0 a2 b0 b2 | a4 a6 b4 b6], then 64-bit pairs reordered to [a0 a2 a4 a6 b0 b2 b4 b6].
+                var even = Avx.Shuffle(a, b, 0b10_00_10_00);
+                Avx.Store(dst + ow, Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle());
+            }
+        for (; ow < hi; ow++) dst[ow] = src[2 * ow];
     }
 
     /// <summary>x[c, ih, iw] += col[(c,ki,kj), (oh,ow)] over every window that read that pixel.</summary>
