@@ -30,12 +30,13 @@ public static partial class F
             throw new ArgumentOutOfRangeException(nameof(algorithm), $"unknown convolution algorithm {algorithm}; expected one of {string.Join(", ", Enum.GetNames<ConvAlgorithm>())}");
         var (g, outChannels) = Conv2dShape(input, weight, bias, stride ?? 1, padding ?? Padding.Valid, dilation ?? 1, groups);
         var kernel = ConvKernelChoice.Resolve(algorithm, g, groups, outChannels);
+        var forwardKernel = ConvKernelChoice.ResolveForward(algorithm, g, groups, outChannels, input.DType);
         var x = input.Detach().Contiguous();
         var w = weight.Detach().Contiguous();
         var b = bias?.Detach().Contiguous();
         var y = Tensor.Empty([g.N, outChannels, g.OutH, g.OutW], input.DType);
-        if (input.DType == DType.Float32) Conv2dForward<float>(x, w, b, y, g, groups, outChannels, kernel);
-        else Conv2dForward<double>(x, w, b, y, g, groups, outChannels, kernel);
+        if (input.DType == DType.Float32) Conv2dForward<float>(x, w, b, y, g, groups, outChannels, forwardKernel);
+        else Conv2dForward<double>(x, w, b, y, g, groups, outChannels, forwardKernel);
 
         return Graph.Record(y, "conv2d", [input, weight, bias], dy =>
         {

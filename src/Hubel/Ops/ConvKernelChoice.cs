@@ -50,6 +50,23 @@ internal static class ConvKernelChoice
         return algorithm;
     }
 
+    /// <summary>The kernel for the forward pass: <see cref="Resolve"/>'s, except that where the heuristic chose the implicit
+    /// GEMM and the float32 small-plane engine (AVX-512) fits, the engine runs the forward pass when the GEMM would pad its
+    /// 16-channel blocks or the batch is tiny; the backward pass keeps the implicit GEMM, which wins there. Forward, µs,
+    /// two threads, median of 20 alternated (min), implicit against direct: network3 conv2 (C20 K40 5x5 on 12x12) N=10
+    /// 230 (209) against 166 (163), N=1 60 (56) against 20 (20); LeNet-5 conv2 (C6 K16 5x5 on 14x14) N=1 9.3 (8.3) against
+    /// 6.0 (5.2), but N=64 234 (183) against 321 (233), and whole forward + backward passes favour the GEMM (network3 N=10
+    /// 717-818 against 951-966). A forced algorithm runs both passes.</summary>
+    public static ConvAlgorithm ResolveForward(ConvAlgorithm algorithm, in ConvGeometry g, int groups, int outChannels, Tensors.DType dtype)
+    {
+        var kernel = Resolve(algorithm, g, groups, outChannels);
+        bool heuristic = algorithm == ConvAlgorithm.Direct && _forced is null or ConvAlgorithm.Direct or ConvAlgorithm.Fft;
+        return heuristic && kernel == ConvAlgorithm.ImplicitGemm && dtype == Tensors.DType.Float32 && DirectConvF32Grad.Enabled
+            && (outChannels % ImplicitGemmConv.CoBlock != 0 || g.N <= 2)
+            && SmallPlaneConvF32.Applies(DirectConvF32Grad.ForwardPlan(g, outChannels))
+            ? ConvAlgorithm.SmallChannels : kernel;
+    }
+
     /// <summary>Depthwise kernel for groups = C; the implicit GEMM for 5x5 and larger with 4+ input channels on small planes
     /// (see <see cref="ImplicitGemmConv.Preferred"/>); the direct kernel for stride 1 with few input channels (lowering would copy
     /// each pixel KH·KW times to feed a GEMM at most 3·KH·KW deep), or up to 3x3 with few channels or small planes (see

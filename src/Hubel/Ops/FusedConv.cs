@@ -31,7 +31,7 @@ public static partial class F
         var w = weight.Detach().Contiguous();
         var r = residual?.Contiguous();
         var y = Tensor.Empty(outShape, input.DType);
-        var kernel = ConvKernelChoice.Resolve(ConvAlgorithm.Direct, g, groups, outChannels);
+        var kernel = ConvKernelChoice.ResolveForward(ConvAlgorithm.Direct, g, groups, outChannels, input.DType);
         if (input.DType == DType.Float32)
         {
             Backend.Cpu.Conv2dForward<float>(Mem<float>(x), Mem<float>(w), null, MutMem<float>(y), g, groups, outChannels, kernel);

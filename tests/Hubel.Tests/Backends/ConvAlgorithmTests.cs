@@ -88,6 +88,22 @@ public class ConvAlgorithmTests
         Assert.Equal("algorithm", e.ParamName);
     }
 
+    [Fact]
+    public void The_heuristic_may_run_the_forward_pass_on_another_kernel_but_a_forced_algorithm_runs_both()
+    {
+        var g = new ConvGeometry(10, 20, 12, 12, 5, 5, 1, 1, 1, 1, 0, 0, 8, 8);
+        Assert.Equal(ConvAlgorithm.ImplicitGemm, ConvKernelChoice.Resolve(ConvAlgorithm.Direct, g, 1, 40));
+        var expected = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? ConvAlgorithm.SmallChannels : ConvAlgorithm.ImplicitGemm;
+        Assert.Equal(expected, ConvKernelChoice.ResolveForward(ConvAlgorithm.Direct, g, 1, 40, DType.Float32));
+        Assert.Equal(ConvAlgorithm.ImplicitGemm, ConvKernelChoice.ResolveForward(ConvAlgorithm.Direct, g, 1, 40, DType.Float64));
+        Assert.Equal(ConvAlgorithm.ImplicitGemm, ConvKernelChoice.ResolveForward(ConvAlgorithm.ImplicitGemm, g, 1, 40, DType.Float32));
+        using (ConvKernelChoice.Force(ConvAlgorithm.ImplicitGemm))
+            Assert.Equal(ConvAlgorithm.ImplicitGemm, ConvKernelChoice.ResolveForward(ConvAlgorithm.Direct, g, 1, 40, DType.Float32));
+        // 16 output channels fill the GEMM's blocks: the forward pass stays on it for a real batch.
+        var lenet = new ConvGeometry(64, 6, 14, 14, 5, 5, 1, 1, 1, 1, 0, 0, 10, 10);
+        Assert.Equal(ConvAlgorithm.ImplicitGemm, ConvKernelChoice.ResolveForward(ConvAlgorithm.Direct, lenet, 1, 16, DType.Float32));
+    }
+
     /// <summary>Float32 shapes large enough for the kernels' vector and multi-worker paths (LeNet's and Nielsen's first
     /// layers take the direct kernel by default) must agree with im2col + GEMM.</summary>
     [Theory]
@@ -96,6 +112,10 @@ public class ConvAlgorithmTests
     [InlineData(ConvAlgorithm.SmallChannels, 3, 3, 13, 7, 3, 1)]
     [InlineData(ConvAlgorithm.SmallChannels, 2, 2, 5, 4, 3, 0)]      // rows narrower than a vector: scalar path
     [InlineData(ConvAlgorithm.Pointwise, 6, 16, 9, 24, 1, 0)]
+    // The heuristic: Nielsen's conv2 and LeNet's conv2 at batch 1 run the forward pass on the small-plane engine (with
+    // AVX-512) and the backward pass on the implicit GEMM.
+    [InlineData(ConvAlgorithm.Direct, 10, 20, 12, 40, 5, 0)]
+    [InlineData(ConvAlgorithm.Direct, 1, 6, 14, 16, 5, 0)]
     public void Kernel_agrees_with_im2col(ConvAlgorithm algorithm, int n, int c, int hw, int cout, int k, int pad)
     {
         var rng = new Rng(5);
