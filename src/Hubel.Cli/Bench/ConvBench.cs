@@ -8,7 +8,7 @@ namespace Hubel.Cli.Bench;
 /// <summary>conv_bench.py: ten float32 NCHW layer shapes (a..j) on 2 threads, forward without autograd and forward plus
 /// the input, weight and bias gradients, the median of 7 reps of at least 0.3 s each. Hubel and the peer alternate shape
 /// by shape (the peer runs conv_bench.py for one shape letter at a time), so machine drift hits both alike. Ends with the
-/// geometric mean of the ratios.</summary>
+/// geometric mean of the ratios. Hubel's calls each run in a <see cref="MemoryScope"/>, as a training step does.</summary>
 internal static class ConvBench
 {
     public const string Name = "conv";
@@ -75,9 +75,16 @@ internal static class ConvBench
         var gy = Tensor.Normal(y.Shape.ToArray(), 0, 1, rng);
         var xg = x.Clone().RequireGrad();
         var parameters = m.Parameters().ToArray();
-        void Fwd() { using (Graph.NoGrad()) m.Forward(x); }
+        // Each call runs in a MemoryScope, as every training step of Trainer does: outputs and gradients take recycled
+        // storage instead of fresh arrays (f's are 26 MB each, and fresh ones cost page faults and gen-2 collections).
+        void Fwd()
+        {
+            using var scope = MemoryScope.Begin();
+            using (Graph.NoGrad()) m.Forward(x);
+        }
         void FwdBwd()
         {
+            using var scope = MemoryScope.Begin();
             // torch.autograd.grad returns fresh gradients; clearing .Grad keeps Hubel from adding into the last ones.
             xg.Grad = null;
             foreach (var p in parameters) p.Grad = null;
