@@ -6,12 +6,13 @@ using Hubel.Tensors;
 
 namespace Hubel.Cli.Bench;
 
-/// <summary>train_bench.py's infer mode: eval-mode LeNet-5 (1x28x28) and ResNet-20 (3x32x32) without autograd. Batch-1
-/// latency: warm-up calls for at least a second (and at least train_bench.py's 50), then the median of 1000 timed calls.
-/// The second is for the JIT, not the machine: tiered compilation promotes hot methods in the background, and 50 LeNet-5
-/// calls (a few milliseconds) left `bench infer` timing partly unoptimised code, 85-130 µs where the steady state is
-/// 23 µs (PyTorch's eager kernels are compiled ahead of time and need no such wait). Throughput: batch 256 (LeNet-5) / 128 (ResNet-20),
-/// 3 warm-up calls, then 200 / 20 timed calls.</summary>
+/// <summary>train_bench.py's infer mode: eval-mode LeNet-5 (1x28x28) and ResNet-20 (3x32x32) without autograd, through
+/// <see cref="Module.Predict"/> (the inference entry point: intermediate storage is recycled, as PyTorch's allocator
+/// recycles freed memory). Batch-1 latency: warm-up calls for at least a second (and at least train_bench.py's 50), then
+/// the median of 1000 timed calls. The second is for the JIT, not the machine: tiered compilation promotes hot methods in
+/// the background, and 50 LeNet-5 calls (a few milliseconds) left `bench infer` timing partly unoptimised code, 85-130 µs
+/// where the steady state is 23 µs (PyTorch's eager kernels are compiled ahead of time and need no such wait).
+/// Throughput: batch 256 (LeNet-5) / 128 (ResNet-20), 3 warm-up calls, then 200 / 20 timed calls.</summary>
 internal static class InferBench
 {
     public const string Name = "infer";
@@ -56,18 +57,18 @@ internal static class InferBench
         using var _ = Graph.NoGrad();
         var x1 = Tensor.Normal([1, .. net.ImageShape], 0, 1, rng);
         var warming = Stopwatch.StartNew();
-        for (int i = 0; i < warm || (!quick && warming.Elapsed.TotalSeconds < 1); i++) model.Forward(x1);
+        for (int i = 0; i < warm || (!quick && warming.Elapsed.TotalSeconds < 1); i++) model.Predict(x1);
         var latencies = new double[timed];
         for (int i = 0; i < timed; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            model.Forward(x1);
+            model.Predict(x1);
             latencies[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds * 1e6;
         }
         var xb = Tensor.Normal([big, .. net.ImageShape], 0, 1, rng);
-        for (int i = 0; i < 3; i++) model.Forward(xb);
+        for (int i = 0; i < 3; i++) model.Predict(xb);
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < bigCalls; i++) model.Forward(xb);
+        for (int i = 0; i < bigCalls; i++) model.Predict(xb);
         return (Timing.Median(latencies), (double)bigCalls * big / clock.Elapsed.TotalSeconds, big);
     }
 }
