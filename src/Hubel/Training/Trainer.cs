@@ -74,7 +74,9 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         double lossSum = 0;
         long correct = 0, seen = 0;
         int batch = 0, batches = train.BatchesPerEpoch;
-        foreach (var (x, y) in train.Epoch())
+        // Each batch is done with before the next is drawn, so the loader can refill one array (unless a ForwardTrace
+        // keeps the layers' inputs).
+        foreach (var (x, y) in train.Epoch(reuseBuffers: ForwardTrace.Current is null))
         {
             var (l, logits) = TrainStep(x, y);
             if (!double.IsFinite(l))
@@ -142,7 +144,7 @@ public sealed class Trainer(Module model, Optimizer optimizer)
         var tally = new EvaluationTally(data.Set.ClassCount);
         using (Graph.NoGrad())
         {
-            foreach (var (x, y) in data.Epoch())
+            foreach (var (x, y) in data.Epoch(reuseBuffers: ForwardTrace.Current is null))
             {
                 // Nothing of a batch outlives it (only numbers are read out), unless a ForwardTrace keeps outputs.
                 using var scope = ForwardTrace.Current is null ? MemoryScope.Begin() : null;
