@@ -95,7 +95,7 @@ internal static class ConvKernelChoice
 
     private static string Requirement(ConvAlgorithm algorithm) => algorithm switch
     {
-        ConvAlgorithm.SmallChannels => "it needs groups 1 and stride 1",
+        ConvAlgorithm.SmallChannels => "it needs groups 1 and stride 1 or 2",
         ConvAlgorithm.Depthwise => "it needs groups equal to the input channels (> 1) and output channels a multiple of them",
         ConvAlgorithm.Pointwise => "it needs a 1x1 kernel, stride 1, no padding and groups 1",
         ConvAlgorithm.Fft => "it needs stride 1 and dilation 1",

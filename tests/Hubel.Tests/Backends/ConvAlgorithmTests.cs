@@ -72,7 +72,7 @@ public class ConvAlgorithmTests
     }
 
     [Theory]
-    [InlineData(ConvAlgorithm.SmallChannels, 2, 1, 3)]   // stride 2
+    [InlineData(ConvAlgorithm.SmallChannels, 3, 1, 3)]   // stride 3 (1 and 2 are its own)
     [InlineData(ConvAlgorithm.Pointwise, 1, 1, 3)]       // 3x3 kernel
     [InlineData(ConvAlgorithm.Depthwise, 1, 1, 1)]       // groups 1
     [InlineData(ConvAlgorithm.Pointwise, 1, 2, 1)]       // 1x1 but grouped

@@ -23,12 +23,15 @@ internal static class DirectConvF32
     /// <summary>Scratch budget for a block of padded images, in floats (256 KB: the block stays in L2 across the channel blocks).</summary>
     private const int BlockFloats = 1 << 16;
 
-    /// <summary>One correlation: source [N, Cin, Hs, Ws] read through padding (top, left; negative crops), output [N, Cout, OH, OW].</summary>
-    internal readonly record struct Plan(int N, int Cin, int Hs, int Ws, int PadTop, int PadLeft, int Cout, int OH, int OW, int KH, int KW, int DH, int DW)
+    /// <summary>One correlation: source [N, Cin, Hs, Ws] read through padding (top, left; negative crops), output [N, Cout, OH, OW],
+    /// stride <paramref name="S"/> in both directions (only the small-plane engine takes S = 2).</summary>
+    internal readonly record struct Plan(int N, int Cin, int Hs, int Ws, int PadTop, int PadLeft, int Cout, int OH, int OW, int KH, int KW, int DH, int DW,
+        int S = 1)
     {
         public int OWp => (OW + Lanes - 1) / Lanes * Lanes;
         public int Wp => OWp + (KW - 1) * DW;
-        public int Hp => OH + (KH - 1) * DH;
+        /// <summary>Rows of the zero-bordered plane the windows cover.</summary>
+        public int Hp => (OH - 1) * S + (KH - 1) * DH + 1;
         public int Plane => Hp * Wp;
         public int Image => Cin * Plane;
         public int Taps => Cin * KH * KW;
@@ -126,6 +129,7 @@ internal static class DirectConvF32
         Plan p, bool relu)
     {
         if (p.N == 0) return;
+        if (p.S != 1) throw new ArgumentException($"the AVX2 engine computes stride 1 only; got stride {p.S}", nameof(p));
         var k = new Packing(p.Cout, p.Cin, p.KH, p.KW, flipTranspose, KBlock);
         var packed = ConvScratch<float>.Rent(k.Floats);
         var offs = p.TapOffsets();

@@ -19,8 +19,10 @@ internal static class DirectConvF32Grad
 
     public static bool Enabled => Vector256.IsHardwareAccelerated;
 
+    /// <summary>The forward correlation; a stride other than 1 must be the same in both directions (then only
+    /// <see cref="SmallPlaneConvF32"/> takes the plan, if it applies).</summary>
     public static DirectConvF32.Plan ForwardPlan(in ConvGeometry g, int outChannels) =>
-        new(g.N, g.C, g.H, g.W, g.PadTop, g.PadLeft, outChannels, g.OutH, g.OutW, g.KH, g.KW, g.DH, g.DW);
+        new(g.N, g.C, g.H, g.W, g.PadTop, g.PadLeft, outChannels, g.OutH, g.OutW, g.KH, g.KW, g.DH, g.DW, g.SH == g.SW ? g.SH : 0);
 
     public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float>? b, Memory<float> y, in ConvGeometry g, int outChannels,
         bool relu)

@@ -20,7 +20,7 @@ internal static class DirectConvKernels
     private const int Block = 3;
 
     /// <summary>Shapes the kernel can compute (any channel count; <see cref="Preferred"/> says when it is the fast choice).</summary>
-    public static bool Applies(in ConvGeometry g, int groups) => groups == 1 && g.SH == 1 && g.SW == 1;
+    public static bool Applies(in ConvGeometry g, int groups) => groups == 1 && ((g.SH == 1 && g.SW == 1) || StridedDirectConv.Applies(g, groups));
 
     /// <summary>Few input channels, rows at least one vector wide, and few output channels or a large batch. Measured
     /// against im2col + GEMM in one process (2-core AVX2): LeNet conv1 N=64 Cout=6 0.28x the time, N=64 Cout=20 0.63x,
@@ -37,11 +37,20 @@ internal static class DirectConvKernels
     /// 82; 248). And up to 5x5 with at most 8 input channels: LeNet conv2 (N64 C6 14x14 K16 5x5, two threads, CPU ms, best
     /// of 15 on a loaded machine) 0.82; 3.9 against im2col's 1.5; 6.7.</summary>
     public static bool Preferred(in ConvGeometry g, int groups, int outChannels) =>
+        g.SH != 1 || g.SW != 1 ? StridedPreferred(g, groups, outChannels) :
         Applies(g, groups) && g.OutW >= 8 && Vector256.IsHardwareAccelerated &&
         (g.C is 2 or 3 || (g.C == 1 && (outChannels <= 8 || g.N >= 8)) ||
          (DirectConvF32Grad.Enabled && g.C >= 4 && g.KH * g.KW <= 9 && g.C <= 64 && outChannels <= 64 &&
           ((g.C <= 32 && outChannels <= 32) || g.OutPixels <= 64)) ||
          (DirectConvF32Grad.Enabled && g.C >= 4 && g.C <= 8 && outChannels <= 32 && g.KH * g.KW <= 25));
+
+    /// <summary>Stride 2 where the small-plane engine runs its forward pass (<see cref="StridedDirectConv"/>), with the channel
+    /// bounds of the stride-1 3x3 rule. ResNet-20's downsampling layers, forward, N=128, two threads, hot, ms, im2col
+    /// against the engine, alternated twice: 16 -> 32 on 32x32 3.8, 3.7 against 1.9, 2.2; 32 -> 64 on 16x16 2.9, 3.6
+    /// against 1.9, 1.8. At batch 1, µs: 48-50 against 22-24 and 42 against 23-24.</summary>
+    private static bool StridedPreferred(in ConvGeometry g, int groups, int outChannels) =>
+        StridedDirectConv.Applies(g, groups) && StridedDirectConv.OnEngine(g, outChannels)
+        && g.C >= 4 && g.C <= 64 && outChannels <= 64 && g.KH * g.KW <= 9;
 
     private readonly record struct Padded(int Hp, int Wp)
     {
@@ -69,6 +78,11 @@ internal static class DirectConvKernels
     public static void Forward<T>(ReadOnlyMemory<T> x, ReadOnlyMemory<T> w, ReadOnlyMemory<T>? b, Memory<T> y, ConvGeometry g, int outChannels, bool relu = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (g.SH != 1 || g.SW != 1)
+        {
+            StridedDirectConv.Forward(x, w, b, y, g, outChannels, relu);
+            return;
+        }
         if (typeof(T) == typeof(float) && SmallChannelConvF32.Applies(g))
         {
             SmallChannelConvF32.Forward(AsFloat(x), AsFloat(w), b is { } bs ? AsFloat(bs) : default(ReadOnlyMemory<float>?), AsFloat(y), g, outChannels, relu);
@@ -162,6 +176,11 @@ internal static class DirectConvKernels
         ConvGeometry g, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (g.SH != 1 || g.SW != 1)
+        {
+            StridedDirectConv.Backward(x, w, dy, dx, dw, db, g, outChannels);
+            return;
+        }
         if (typeof(T) == typeof(float) && SmallChannelConvF32.Applies(g) && dw is { } dwf)
         {
             // Few input channels: the plane-vectorised weight gradient; the input and bias gradients as below.
@@ -294,8 +313,9 @@ internal static class DirectConvKernels
     }
 
     // Only called when T is float.
-    private static ReadOnlyMemory<float> AsFloat<T>(ReadOnlyMemory<T> m) => Unsafe.As<ReadOnlyMemory<T>, ReadOnlyMemory<float>>(ref m);
-    private static Memory<float> AsFloat<T>(Memory<T> m) => Unsafe.As<Memory<T>, Memory<float>>(ref m);
+    /// <summary>The same memory as float32 (callers check typeof(T) == typeof(float) first).</summary>
+    internal static ReadOnlyMemory<float> AsFloat<T>(ReadOnlyMemory<T> m) => Unsafe.As<ReadOnlyMemory<T>, ReadOnlyMemory<float>>(ref m);
+    internal static Memory<float> AsFloat<T>(Memory<T> m) => Unsafe.As<Memory<T>, Memory<float>>(ref m);
 
     private static class Scratch<T>
     {

@@ -34,7 +34,7 @@ internal static unsafe class SmallPlaneConvF32
     /// weight gradient 4.5 against 3.9.</summary>
     public static bool Applies(in DirectConvF32.Plan p)
     {
-        if (_off != 0 || !Vector512.IsHardwareAccelerated || (long)p.OH * p.OW > MaxPixels) return false;
+        if (_off != 0 || !Vector512.IsHardwareAccelerated || (long)p.OH * p.OW > MaxPixels || p.S is not (1 or 2)) return false;
         int pixels = p.OH * p.OW, rowLanes = (p.OW + 7) / 8 * 8;
         // pixels / (16 · vectors) >= OW / rowLanes, in integers.
         return (long)pixels * rowLanes >= (long)p.OW * ((pixels + Lanes - 1) / Lanes * Lanes);
@@ -52,23 +52,32 @@ internal static unsafe class SmallPlaneConvF32
         public void Dispose() => _off--;
     }
 
-    /// <summary>Sizes of the shifted layout: per image [Cin][KW][Plane], a copy's rows OW floats apart, long enough that
-    /// the last vector of the lowest tap row stays inside (its extra lanes are finite and never stored) and that the last
-    /// row's whole-vector copy fits.</summary>
+    /// <summary>Sizes of the shifted layout: per image [Cin][KW][S][Plane], one copy per kernel column and, with stride S, per
+    /// row phase (copy (kj, ph) row r holds padded row S·r + ph, every S-th column from column kj·DW), so that every tap
+    /// (i, ki, kj) is the flat run of copy (kj, ki·DH mod S) from row ki·DH div S. A copy's rows are OW floats apart; it is
+    /// long enough that the last vector of the lowest tap row stays inside (its extra lanes are finite and never stored)
+    /// and that the last row's whole-vector copy fits.</summary>
     internal readonly record struct Layout(DirectConvF32.Plan P)
     {
         public int Pixels => P.OH * P.OW;
         public int Vectors => (Pixels + Lanes - 1) / Lanes;
-        public int Plane => RoundUp(Math.Max(P.Hp * P.OW + 8, Vectors * Lanes + (P.KH - 1) * P.DH * P.OW));
-        public int Image => P.Cin * P.KW * Plane;
+
+        /// <summary>Rows below an output row that the lowest tap reads, in a copy's rows.</summary>
+        public int RowReach => (P.KH - 1) * P.DH / P.S;
+
+        /// <summary>Rows of each copy.</summary>
+        public int Rows => P.OH + RowReach;
+        public int Copies => P.KW * P.S;
+        public int Plane => RoundUp(Math.Max(Rows * P.OW + 8, Vectors * Lanes + RowReach * P.OW));
+        public int Image => P.Cin * Copies * Plane;
         public int ImagesPerBlock => Math.Clamp(BlockFloats / Math.Max(1, Image), 1, Math.Max(1, P.N));
         public int KBlocks => (P.Cout + KBlock - 1) / KBlock;
 
         /// <summary>Width of the zero-bordered plane the copies are cut from.</summary>
-        public int PaddedWidth => P.OW + (P.KW - 1) * P.DW;
+        public int PaddedWidth => (P.OW - 1) * P.S + (P.KW - 1) * P.DW + 1;
 
-        /// <summary>Floats of that plane, with room for the last row's whole-vector read.</summary>
-        public int PadFloats => P.Hp * PaddedWidth + 8;
+        /// <summary>Floats of that plane, with room for the last row's whole-vector reads (two vectors at stride 2).</summary>
+        public int PadFloats => P.Hp * PaddedWidth + 32;
 
         /// <summary>Offsets of the taps (i, ki, kj), tap-major as the packed weights.</summary>
         public int[] TapOffsets()
@@ -77,7 +86,11 @@ internal static unsafe class SmallPlaneConvF32
             int t = 0;
             for (int i = 0; i < P.Cin; i++)
                 for (int ki = 0; ki < P.KH; ki++)
-                    for (int kj = 0; kj < P.KW; kj++) offs[t++] = (i * P.KW + kj) * Plane + ki * P.DH * P.OW;
+                    for (int kj = 0; kj < P.KW; kj++)
+                    {
+                        int row = ki * P.DH;
+                        offs[t++] = (i * Copies + kj * P.S + row % P.S) * Plane + row / P.S * P.OW;
+                    }
             return offs;
         }
 
@@ -158,12 +171,12 @@ internal static unsafe class SmallPlaneConvF32
     }
 
     /// <summary>Images [n0, n0 + count) of src as the shifted layout at dst: each plane goes once into the zero-bordered
-    /// scratch <paramref name="pad"/> (its border is cleared once and never written), then each copy kj takes OW columns
-    /// from column kj·DW of every padded row.</summary>
+    /// scratch <paramref name="pad"/> (its border is cleared once and never written), then each copy (kj, ph) takes OW
+    /// columns, every S-th from column kj·DW, of padded rows ph, ph + S, ...</summary>
     public static void ShiftBlock(ReadOnlySpan<float> src, in Layout l, int n0, int count, float* dst, float* pad)
     {
         var p = l.P;
-        int hs = p.Hs, ws = p.Ws, ow = p.OW, wq = l.PaddedWidth, hp = p.Hp, plane = l.Plane, body = hp * ow;
+        int hs = p.Hs, ws = p.Ws, ow = p.OW, wq = l.PaddedWidth, hp = p.Hp, plane = l.Plane, rows = l.Rows, body = rows * ow, stride = p.S;
         new Span<float>(pad, l.PadFloats).Clear();
         // Source rows [r0, r1) and columns [c0, c1) of the padded plane hold input; the rest stays zero.
         int r0 = Math.Max(0, p.PadTop), r1 = Math.Min(hp, p.PadTop + hs), c0 = Math.Max(0, p.PadLeft), c1 = Math.Min(wq, p.PadLeft + ws);
@@ -175,19 +188,42 @@ internal static unsafe class SmallPlaneConvF32
                 {
                     float* sp = ss + ((long)(n0 + n) * p.Cin + i) * hs * ws;
                     for (int r = r0; r < r1; r++) Copy(sp + (r - p.PadTop) * ws + (c0 - p.PadLeft), pad + r * wq + c0, c1 - c0);
-                    float* dp = dst + ((long)n * p.Cin + i) * p.KW * plane;
-                    for (int kj = 0; kj < p.KW; kj++, dp += plane)
-                    {
-                        // Rows go a whole number of 8-float vectors at a time (a 7- or 14-wide row element by element cost
-                        // as much as 10 % of the convolution): each row's overrun lands on the next row, written after it,
-                        // and the last row's on the tail, cleared after it.
-                        float* from = pad + kj * p.DW;
-                        for (int r = 0; r < hp; r++)
-                            for (int k = 0; k < ow; k += 8) Vector256.Store(Vector256.Load(from + r * wq + k), dp + r * ow + k);
-                        new Span<float>(dp + body, plane - body).Clear();
-                    }
+                    float* dp = dst + ((long)n * p.Cin + i) * l.Copies * plane;
+                    for (int kj = 0; kj < p.KW; kj++)
+                        for (int ph = 0; ph < stride; ph++, dp += plane)
+                        {
+                            // Rows go a whole number of 8-float vectors at a time (a 7- or 14-wide row element by element cost
+                            // as much as 10 % of the convolution): each row's overrun lands on the next row, written after it,
+                            // and the last row's on the tail, cleared after it.
+                            float* from = pad + kj * p.DW;
+                            for (int r = 0; r < rows; r++)
+                            {
+                                int pr = r * stride + ph;
+                                float* to = dp + r * ow;
+                                if (pr >= hp) new Span<float>(to, ow).Clear();
+                                else if (stride == 1)
+                                    for (int k = 0; k < ow; k += 8) Vector256.Store(Vector256.Load(from + pr * wq + k), to + k);
+                                else
+                                    for (int k = 0; k < ow; k += 8) Vector256.Store(EvenLanes(from + pr * wq + 2 * k), to + k);
+                            }
+                            new Span<float>(dp + body, plane - body).Clear();
+                        }
                 }
         }
+    }
+
+    /// <summary>s[0], s[2], ..., s[14]: the even lanes of two 8-float loads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> EvenLanes(float* s)
+    {
+        var a = Vector256.Load(s);
+        var b = Vector256.Load(s + 8);
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            var even = System.Runtime.Intrinsics.X86.Avx.Shuffle(a, b, 0b10_00_10_00);
+            return System.Runtime.Intrinsics.X86.Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle();
+        }
+        return Vector256.Create(s[0], s[2], s[4], s[6], s[8], s[10], s[12], s[14]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
