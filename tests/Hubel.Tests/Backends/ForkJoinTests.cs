@@ -148,10 +148,17 @@ public class ForkJoinHelperTests
     {
         var data = new float[4096];
         for (int i = 0; i < 10; i++) ForkJoin.ForRanges(data.Length, 2, (s, e) => data.AsSpan(s, e - s).Fill(1));
-        long before = GC.GetTotalAllocatedBytes(precise: true);
         Action<int, int> fill = (s, e) => data.AsSpan(s, e - s).Fill(2);
-        for (int i = 0; i < 1000; i++) ForkJoin.ForRanges(data.Length, 2, fill);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        // The count is process-wide (helpers allocate on their own threads), so anything else the runtime allocates in the
+        // window (a background JIT compile) counts too: the least of three windows. A region that allocated would do so in
+        // every window.
+        long allocated = long.MaxValue;
+        for (int window = 0; window < 3 && allocated >= 1024; window++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 1000; i++) ForkJoin.ForRanges(data.Length, 2, fill);
+            allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
         Assert.True(allocated < 1024, $"1,000 warm regions allocated {allocated} bytes");
         Assert.All(data, v => Assert.Equal(2f, v));
     }
