@@ -312,7 +312,6 @@ internal static class DirectConvKernels
             }
     }
 
-    // Only called when T is float.
     /// <summary>The same memory as float32 (callers check typeof(T) == typeof(float) first).</summary>
     internal static ReadOnlyMemory<float> AsFloat<T>(ReadOnlyMemory<T> m) => Unsafe.As<ReadOnlyMemory<T>, ReadOnlyMemory<float>>(ref m);
     internal static Memory<float> AsFloat<T>(Memory<T> m) => Unsafe.As<Memory<T>, Memory<float>>(ref m);

@@ -25,7 +25,8 @@ internal static class StridedDirectConv
     {
         if (typeof(T) == typeof(float) && OnEngine(g, outChannels))
         {
-            SmallPlaneConvF32.Correlate(DirectConvKernels.AsFloat(x), DirectConvKernels.AsFloat(w), flipTranspose: false, b is { } bm ? DirectConvKernels.AsFloat(bm) : default(ReadOnlyMemory<float>?), DirectConvKernels.AsFloat(y),
+            var bias = b is { } bm ? DirectConvKernels.AsFloat(bm) : default(ReadOnlyMemory<float>?);
+            SmallPlaneConvF32.Correlate(DirectConvKernels.AsFloat(x), DirectConvKernels.AsFloat(w), flipTranspose: false, bias, DirectConvKernels.AsFloat(y),
                 DirectConvF32Grad.ForwardPlan(g, outChannels), relu);
             return;
         }
