@@ -37,7 +37,8 @@ internal static class ConvNdKernels
             }
     }
 
-    private static void BiasGrad<T>(ReadOnlySpan<T> dy, Span<T> db, int n, int channels, int p) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>db (overwritten) = Σ over images and pixels of dy, channel by channel.</summary>
+    internal static void BiasGrad<T>(ReadOnlySpan<T> dy, Span<T> db, int n, int channels, int p) where T : unmanaged, IFloatingPointIeee754<T>
     {
         db.Clear();
         for (int i = 0; i < n; i++)

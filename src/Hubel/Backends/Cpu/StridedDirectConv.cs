@@ -45,13 +45,6 @@ internal static class StridedDirectConv
         var g3 = ConvGeometry3.From2d(g);
         if (dx is { } dxm) dxm.Span[..(g.N * g.C * g.H * g.W)].Clear();   // col2im adds into it
         if (dx is not null || dw is not null) ConvNdKernels.Backward(x, w, dy, dx, dw, null, g3, 1, outChannels);
-        if (db is { } dbm)
-        {
-            var d = dbm.Span;
-            d.Clear();
-            int p = g.OutPixels;
-            for (int n = 0; n < g.N; n++)
-                for (int o = 0; o < outChannels; o++) d[o] += TensorPrimitives.Sum<T>(dy.Span.Slice((n * outChannels + o) * p, p));
-        }
+        if (db is { } dbm) ConvNdKernels.BiasGrad(dy.Span, dbm.Span, g.N, outChannels, g.OutPixels);
     }
 }
