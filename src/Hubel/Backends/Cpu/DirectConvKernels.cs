@@ -216,14 +216,7 @@ internal static class DirectConvKernels
             d.Clear();
             foreach (var part in partials!) if (part is not null) System.Numerics.Tensors.TensorPrimitives.Add<T>(d, part, d);
         }
-        if (db is { } dbm)
-        {
-            var d = dbm.Span;
-            d.Clear();
-            int p = g.OutPixels;
-            for (int n = 0; n < g.N; n++)
-                for (int o = 0; o < outChannels; o++) d[o] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(dy.Span.Slice((n * outChannels + o) * p, p));
-        }
+        if (db is { } dbm) ConvNdKernels.BiasGrad(dy.Span, dbm.Span, g.N, outChannels, g.OutPixels);
     }
 
     private static unsafe void WeightGrad<T>(T[] xp, ReadOnlySpan<T> dy, T[] dw, int n, in ConvGeometry g, Padded pd, int outChannels)

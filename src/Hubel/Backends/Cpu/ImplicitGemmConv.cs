@@ -124,15 +124,7 @@ internal static class ImplicitGemmConv
             if (ImplicitGemmInputGrad.Applies(g)) ImplicitGemmInputGrad.Run(w, dy, dxm, g, outChannels);
             else ConvNdKernels.Backward<T>(x, w, dy, dx, null, null, ConvGeometry3.From2d(g), 1, outChannels);
         }
-        if (db is { } dbm)
-        {
-            var dbs = dbm.Span;
-            dbs.Clear();
-            var dys = dy.Span;
-            int p = g.OutPixels;
-            for (int n = 0; n < g.N; n++)
-                for (int o = 0; o < outChannels; o++) dbs[o] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(dys.Slice((n * outChannels + o) * p, p));
-        }
+        if (db is { } dbm) ConvNdKernels.BiasGrad(dy.Span, dbm.Span, g.N, outChannels, g.OutPixels);
         if (dw is { } dwm) WeightGradient(x, dy, dwm.Span, g, outChannels);
     }
 

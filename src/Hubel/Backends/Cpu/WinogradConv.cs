@@ -103,14 +103,7 @@ internal static class WinogradConv
             finally { ConvScratch<T>.Return(u); }
         }
         if (dw is { } dwm) WeightGradient(x, dy, dwm, plan);
-        if (db is { } dbm)
-        {
-            var d = dbm.Span;
-            d.Clear();
-            int p = g.OutPixels;
-            for (int n = 0; n < g.N; n++)
-                for (int o = 0; o < outChannels; o++) d[o] += TensorPrimitives.Sum<T>(dy.Span.Slice((n * outChannels + o) * p, p));
-        }
+        if (db is { } dbm) ConvNdKernels.BiasGrad(dy.Span, dbm.Span, g.N, outChannels, g.OutPixels);
     }
 
     /// <summary>Per group, [points][rows][cols] transformed kernels of the forward plan p: rows = Cout/groups (or C/groups when
