@@ -30,8 +30,8 @@ public abstract class Module
 
     /// <summary>Inference: <see cref="Forward"/> without the tape, every intermediate tensor's storage recycled for the next
     /// call (a <see cref="MemoryScope"/> that keeps only the output). Batch-1 LeNet-5 otherwise allocates 40.8 KB a call
-    /// (8.2 KB this way) and ResNet-20 894 KB (91 KB), and LeNet-5 spent 13 % of its latency on it. The output stays valid; the mode is left as it
-    /// is (call <see cref="Eval"/> first for inference-mode dropout and batch norm). While a <see cref="ForwardTrace"/>
+    /// (8.2 KB this way) and ResNet-20 894 KB (91 KB), and LeNet-5 spent 13 % of its latency on it. The output stays valid;
+    /// the mode is left as it is (call <see cref="Eval"/> first for inference-mode dropout and batch norm). While a <see cref="ForwardTrace"/>
     /// records layer outputs, nothing is recycled (the trace holds them).</summary>
     public Tensor Predict(Tensor input)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Hubel.Ops;
@@ -70,22 +71,31 @@ internal static class Im2Col
         for (; i < count; i++) dst[i] = src[i];
     }
 
-    /// <summary>dst[ow] = src[2·ow] for ow in [lo, hi): eight at a time from two loads, even lanes kept (stride-2 layers
-    /// lowered element by element took 20-33 µs of ResNet-20's 46-64 µs downsampling convolutions at batch 1). The loads
-    /// read one float past the last one kept, so the vector loop stops where that would pass <paramref name="end"/>.</summary>
+    /// <summary>dst[ow] = src[2·ow] for ow in [lo, hi): eight at a time (<see cref="EvenLanes"/>; stride-2 layers lowered
+    /// element by element took 20-33 µs of ResNet-20's 46-64 µs downsampling convolutions at batch 1). The loads read one
+    /// float past the last one kept, so the vector loop stops where that would pass <paramref name="end"/>.</summary>
     private static unsafe void CopyEven(float* src, float* dst, int lo, int hi, float* end)
     {
         int ow = lo;
-        if (Avx2.IsSupported)
-            for (; ow + 8 <= hi && src + 2 * ow + 16 <= end; ow += 8)
-            {
-                var a = Avx.LoadVector256(src + 2 * ow);
-                var b = Avx.LoadVector256(src + 2 * ow + 8);
-                // Per 128-bit lane [a0 a2 b0 b2 | a4 a6 b4 b6], then 64-bit pairs reordered to [a0 a2 a4 a6 b0 b2 b4 b6].
-                var even = Avx.Shuffle(a, b, 0b10_00_10_00);
-                Avx.Store(dst + ow, Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle());
-            }
+        if (Vector256.IsHardwareAccelerated)
+            for (; ow + 8 <= hi && src + 2 * ow + 16 <= end; ow += 8) Vector256.Store(EvenLanes(src + 2 * ow), dst + ow);
         for (; ow < hi; ow++) dst[ow] = src[2 * ow];
+    }
+
+    /// <summary>s[0], s[2], ..., s[14]: the even lanes of two 8-float loads (stride-2 gathers here and in the small-plane
+    /// engine's row-phase copies).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe Vector256<float> EvenLanes(float* s)
+    {
+        var a = Vector256.Load(s);
+        var b = Vector256.Load(s + 8);
+        if (Avx2.IsSupported)
+        {
+            // Per 128-bit lane [a0 a2 b0 b2 | a4 a6 b4 b6], then 64-bit pairs reordered to [a0 a2 a4 a6 b0 b2 b4 b6].
+            var even = Avx.Shuffle(a, b, 0b10_00_10_00);
+            return Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle();
+        }
+        return Vector256.Create(s[0], s[2], s[4], s[6], s[8], s[10], s[12], s[14]);
     }
 
     /// <summary>x[c, ih, iw] += col[(c,ki,kj), (oh,ow)] over every window that read that pixel.</summary>

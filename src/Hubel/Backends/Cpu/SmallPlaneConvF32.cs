@@ -204,26 +204,12 @@ internal static unsafe class SmallPlaneConvF32
                                 else if (stride == 1)
                                     for (int k = 0; k < ow; k += 8) Vector256.Store(Vector256.Load(from + pr * wq + k), to + k);
                                 else
-                                    for (int k = 0; k < ow; k += 8) Vector256.Store(EvenLanes(from + pr * wq + 2 * k), to + k);
+                                    for (int k = 0; k < ow; k += 8) Vector256.Store(Im2Col.EvenLanes(from + pr * wq + 2 * k), to + k);
                             }
                             new Span<float>(dp + body, plane - body).Clear();
                         }
                 }
         }
-    }
-
-    /// <summary>s[0], s[2], ..., s[14]: the even lanes of two 8-float loads.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> EvenLanes(float* s)
-    {
-        var a = Vector256.Load(s);
-        var b = Vector256.Load(s + 8);
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-        {
-            var even = System.Runtime.Intrinsics.X86.Avx.Shuffle(a, b, 0b10_00_10_00);
-            return System.Runtime.Intrinsics.X86.Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle();
-        }
-        return Vector256.Create(s[0], s[2], s[4], s[6], s[8], s[10], s[12], s[14]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
