@@ -55,4 +55,23 @@ public class SmallChannelConvTests
         var fused = F.Conv2dInference(x, w, null, null, null, relu: true, 1, Padding.Explicit(2), 1, 1);
         Tolerant.Equal("fused", fused.ToDoubleArray(), y.ToDoubleArray(), 1e-5, 1e-5);
     }
+
+    [Theory]
+    [InlineData(28, 28, 6, 2)]   // whole blocks of six over whole vector pairs: stored straight from the registers
+    [InlineData(13, 11, 7, 1)]   // a partial block and a partial last vector: stored through the stack
+    [InlineData(5, 5, 12, 0)]    // 25 pixels: an odd vector count, the last pair repeats its vector
+    public void Kernel_relu_is_relu_of_the_plain_output(int h, int w, int cout, int pad)
+    {
+        var rng = new Rng(5);
+        float[] x = Tensor.Uniform([2, 1, h, w], -1, 1, rng).ToFloatArray(), wt = Tensor.Uniform([cout, 1, 3, 3], -1, 1, rng).ToFloatArray();
+        float[] b = Tensor.Uniform([cout], -1, 1, rng).ToFloatArray();
+        int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
+        var g = new ConvGeometry(2, 1, h, w, 3, 3, 1, 1, 1, 1, pad, pad, oh, ow);
+        // Filled with NaN first: every output must be written.
+        float[] plain = Enumerable.Repeat(float.NaN, 2 * cout * oh * ow).ToArray(), relu = (float[])plain.Clone();
+        SmallChannelConvF32.Forward(x, wt, b, plain, g, cout, relu: false);
+        SmallChannelConvF32.Forward(x, wt, b, relu, g, cout, relu: true);
+        Assert.Contains(plain, v => v < 0);
+        Assert.Equal(plain.Select(v => Math.Max(v, 0f)).ToArray(), relu);
+    }
 }

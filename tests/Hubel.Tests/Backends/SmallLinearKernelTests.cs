@@ -11,6 +11,9 @@ public class SmallLinearKernelTests
     [Theory]
     [InlineData(1, 120, 400)]   // LeNet-5 fc1, batch 1
     [InlineData(1, 10, 84)]     // fc3: k % 8 = 4
+    [InlineData(1, 84, 120)]    // fc2: 8-row W blocks, 4 rows left
+    [InlineData(1, 13, 9)]      // one 8-row block, 5 left, k % 8 = 1
+    [InlineData(3, 17, 19)]     // the lone third row in 8-row blocks, 1 W row left
     [InlineData(2, 1, 1)]
     [InlineData(3, 5, 7)]
     [InlineData(5, 6, 8)]
