@@ -37,8 +37,8 @@ public sealed class LeNet5 : Module
         var x = Stage(input, Conv1);
         x = Stage(x, Conv2);
         x = x.Flatten(1);
-        x = _relu.Call(Fc1.Call(x));
-        x = _relu.Call(Fc2.Call(x));
+        x = FusedInference.LinearRelu(x, Fc1, _relu);
+        x = FusedInference.LinearRelu(x, Fc2, _relu);
         return Fc3.Call(x);
     }
 

@@ -34,7 +34,7 @@ public sealed class Network3 : Module
     {
         var x = ReluPool.Call(Conv1.Call(input), _relu, _pool);
         x = ReluPool.Call(Conv2.Call(x), _relu, _pool);
-        x = _relu.Call(Fc1.Call(x.Flatten(1)));
+        x = FusedInference.LinearRelu(x.Flatten(1), Fc1, _relu);
         return Fc2.Call(x);
     }
 }

@@ -69,6 +69,20 @@ public static class FusedInference
         return F.Conv2dInference(input, conv.Weight, scale, shift, residual, relu is not null, conv.Stride, conv.Padding, conv.Dilation, conv.Groups);
     }
 
+    /// <summary>relu(fc(input)): one pass of the few-row linear kernel with the ReLU applied as it stores (batch-1 LeNet-5
+    /// makes one tensor per layer instead of two) when nothing observes the layers (no tape, no <see cref="ForwardTrace"/>,
+    /// fusion on) and the batch is small; the two layers one after the other otherwise.</summary>
+    public static Tensor LinearRelu(Tensor input, Linear fc, ReLU relu)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(fc);
+        ArgumentNullException.ThrowIfNull(relu);
+        bool fused = _disabledDepth == 0 && !Graph.IsEnabled && ForwardTrace.Current is null && input.Rank == 2
+            && input.DType == Tensors.DType.Float32 && fc.Weight.DType == Tensors.DType.Float32 && input.Size(1) == fc.InFeatures
+            && SmallLinearKernels.Applies(input.Size(0), input.Size(1));
+        return fused ? F.LinearReluInference(input, fc.Weight, fc.Bias) : relu.Call(fc.Call(input));
+    }
+
     /// <summary>Per-channel scale and shift of bn(conv + bias): scale = γ/√(var+ε) (null without batch norm: the bias is added
     /// unscaled, as the unfused layer adds it), shift = β + (bias - mean)·scale.</summary>
     private static (double[]? Scale, double[]? Shift) Fold(Conv2d conv, BatchNorm? bn)

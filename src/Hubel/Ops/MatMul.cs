@@ -97,4 +97,21 @@ public static partial class F
             return [dx, dw, bias.RequiresGrad ? Sum(g, [0]) : null];
         });
     }
+
+    /// <summary>max(0, x Wᵀ + b) without the tape, for x [N, in] with few rows (<see cref="SmallLinearKernels.Applies"/>):
+    /// the kernel applies the ReLU as it stores, so inference makes one tensor instead of two.</summary>
+    internal static Tensor LinearReluInference(Tensor input, Tensor weight, Tensor? bias)
+    {
+        if (Graph.NeedsGrad(input, weight, bias))
+            throw new InvalidOperationException("the fused inference linear layer records no gradient; call it only without the tape (Graph.NoGrad) or on tensors that need none");
+        if (input.Rank != 2 || weight.Rank != 2 || input.Size(1) != weight.Size(1) || input.DType != DType.Float32 || weight.DType != DType.Float32
+            || (bias is not null && (bias.Rank != 1 || bias.Size(0) != weight.Size(0) || bias.DType != DType.Float32)) || !SmallLinearKernels.Applies(input.Size(0), input.Size(1)))
+            throw new ArgumentException($"expected float32 input [N <= {SmallLinearKernels.MaxRows}, in], weight [out, in] and bias [out]; got input {ShapeMath.Format(input.ShapeArray)} {input.DType}, weight {ShapeMath.Format(weight.ShapeArray)} {weight.DType}", nameof(input));
+        var x = input.Contiguous();
+        var w = weight.Detach().Contiguous();
+        var y = Tensor.Empty([x.Size(0), w.Size(0)], DType.Float32);
+        SmallLinearKernels.Forward(x.Span<float>(), w.Span<float>(), bias is null ? default : bias.Detach().Contiguous().Span<float>(),
+            y.Span<float>(), x.Size(0), w.Size(0), x.Size(1), relu: true);
+        return y;
+    }
 }

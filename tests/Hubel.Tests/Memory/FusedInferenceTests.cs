@@ -106,4 +106,33 @@ public class FusedInferenceTests
             F.Conv2dInference(x, w, null, null, Tensor.Zeros([1, 3, 5, 5]), relu: true, 1, Padding.Valid, 1, 1));
         Assert.Equal("residual", ex.ParamName);
     }
+
+    [Theory]
+    [InlineData(1, 400, 120)]   // LeNet-5 fc1 at batch 1: 8-row W blocks
+    [InlineData(1, 84, 13)]     // a lone row with 5 W rows left and k % 8 = 4
+    [InlineData(5, 19, 7)]      // row pairs and a lone row, W rows in fours
+    public void Linear_relu_fused_equals_relu_of_linear(int rows, int inFeatures, int outFeatures)
+    {
+        var rng = new Rng(23);
+        var fc = new Linear(inFeatures, outFeatures, rng: rng);
+        var relu = new ReLU();
+        var x = Tensor.Normal([rows, inFeatures], 0, 1, rng);
+        using var _ = Graph.NoGrad();
+        var fused = FusedInference.LinearRelu(x, fc, relu).ToFloatArray();
+        var plain = relu.Call(fc.Call(x)).ToFloatArray();
+        Assert.Equal(plain, fused);
+        Assert.Contains(fc.Call(x).ToFloatArray(), v => v < 0);
+    }
+
+    [Fact]
+    public void Linear_relu_with_the_tape_runs_the_layers_and_passes_gradients()
+    {
+        var rng = new Rng(24);
+        var fc = new Linear(6, 4, rng: rng);
+        var x = Tensor.Normal([2, 6], 0, 1, rng).RequireGrad();
+        FusedInference.LinearRelu(x, fc, new ReLU()).Sum().Backward();
+        Assert.NotNull(x.Grad);
+        Assert.NotNull(fc.Weight.Grad);
+        Assert.Throws<InvalidOperationException>(() => F.LinearReluInference(x, fc.Weight, fc.Bias));
+    }
 }

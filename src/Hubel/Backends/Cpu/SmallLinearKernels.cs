@@ -18,8 +18,10 @@ internal static class SmallLinearKernels
 
     public static bool Applies(int m, int k) => m <= MaxRows && k >= 1 && Fma.IsSupported && Avx2.IsSupported;
 
-    /// <summary>y [m, n] = x [m, k] · w [n, k]ᵀ (+ bias [n]); <paramref name="bias"/> empty for none.</summary>
-    public static unsafe void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int m, int n, int k)
+    /// <summary>y [m, n] = x [m, k] · w [n, k]ᵀ (+ bias [n]), then max(0, y) when <paramref name="relu"/> (inference: the
+    /// ReLU as the results are stored instead of a second tensor); <paramref name="bias"/> empty for none.</summary>
+    public static unsafe void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int m, int n, int k,
+        bool relu = false)
     {
         if ((long)m * k > x.Length || (long)n * k > w.Length || (long)m * n > y.Length || (!bias.IsEmpty && bias.Length < n))
             throw new ArgumentException("linear buffers are smaller than the shape needs");
@@ -38,6 +40,7 @@ internal static class SmallLinearKernels
                     {
                         var s = Row8(x0, wp + (long)j * k, k, tail);
                         if (bp != null) s = Avx.Add(s, Avx.LoadVector256(bp + j));
+                        if (relu) s = Avx.Max(s, Vector256<float>.Zero);
                         Avx.Store(yp + (long)i * n + j, s);
                     }
                 for (; j < n; j += 4)
@@ -50,6 +53,7 @@ internal static class SmallLinearKernels
                         var bv = j + 4 <= n ? Sse.LoadVector128(bp + j) : Partial(bp + j, n - j);
                         s0 = Sse.Add(s0, bv); s1 = Sse.Add(s1, bv);
                     }
+                    if (relu) { s0 = Sse.Max(s0, Vector128<float>.Zero); s1 = Sse.Max(s1, Vector128<float>.Zero); }
                     Store(yp + (long)i * n + j, s0, n - j);
                     if (i + 1 < m) Store(yp + (long)(i + 1) * n + j, s1, n - j);
                 }
