@@ -35,6 +35,7 @@ public class DirectConvF32Tests
         { 1, 6, 16, 16, 20, 3, 3, 1, 1, 1, 1, 1 },   // 16x16 at batch 1, a last block of 4 outputs
         { 1, 8, 32, 32, 13, 3, 3, 1, 1, 1, 1, 1 },   // 32x32 (the AVX2 engine) at batch 1, four blocks, the last of 1
         { 2, 24, 8, 8, 9, 3, 3, 0, 2, 1, 1, 1 },   // two images in one block, asymmetric padding
+        { 17, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1 },   // weight gradient in 4 blocks of images (5, 5, 5, 2), partial sums added
     };
 
     /// <summary>On AVX-512 hardware planes up to 256 pixels run through <see cref="SmallPlaneConvF32"/>; the cases run again
@@ -84,5 +85,37 @@ public class DirectConvF32Tests
             Tolerant.Equal($"{names[i]} ({n}x{c}x{h}x{w} -> {cout}, {kh}x{kw}, pad {top},{bottom},{left},{right}, dilation {dilation})",
                 direct[i].ToDoubleArray(), e, 2e-5 * scale, 0);
         }
+    }
+
+    [Theory]
+    [InlineData(128, 23, 16)]   // 6 blocks of at most 23 become 8 of 16
+    [InlineData(128, 46, 32)]   // ResNet-20 stage 3 under the 4 MB budget: 3 blocks become 4 of 32
+    [InlineData(17, 14, 5)]     // 2 blocks become 4: 5, 5, 5, 2
+    [InlineData(5, 10, 5)]      // one block stays one
+    [InlineData(3, 1, 1)]       // 3 blocks of one: no more blocks than images
+    public void Weight_gradient_blocks_come_in_fours_and_fit_the_budget(int n, int perMax, int expected)
+    {
+        int per = SmallPlaneConvF32Grad.ImagesPerBlock(n, perMax);
+        Assert.Equal(expected, per);
+        int blocks = (n + per - 1) / per;
+        Assert.True(per <= perMax && (blocks == 1 || blocks % 4 == 0 || blocks == n), $"{blocks} blocks of {per}");
+    }
+
+    [Fact]
+    public void Weight_gradient_over_several_blocks_is_the_same_on_one_and_two_threads()
+    {
+        var rng = new Rng(12);
+        var x = Tensor.Uniform([17, 64, 16, 16], -1, 1, rng);
+        var w = Tensor.Uniform([64, 64, 3, 3], -1, 1, rng);
+        var dy = Tensor.Uniform([17, 64, 16, 16], -1, 1, rng);
+        float[] Grad()
+        {
+            var xg = x.Detach(); var wg = w.Detach().RequireGrad();
+            F.Conv2d(xg, wg, padding: 1, algorithm: ConvAlgorithm.SmallChannels).Backward(dy);
+            return wg.Grad!.ToFloatArray();
+        }
+        float[] serial;
+        using (CpuThreads.Serial()) serial = Grad();
+        Assert.Equal(serial, Grad());
     }
 }

@@ -16,9 +16,26 @@ internal static unsafe class SmallPlaneConvF32Grad
 {
     private const int Lanes = SmallPlaneConvF32.Lanes, KBlock = SmallPlaneConvF32.KBlock, TBlock = 3;
 
-    /// <summary>Scratch budget for a block of shifted images and their repacked dY, in floats (2 MB: for C = K = 64 on 8x8 the
-    /// weight gradient took 4.0 ms with it, 4.1-4.5 with 1 MB, 5.6 with 512 KB, 4.3 with 4 MB; 2 threads, wall, best of 10).</summary>
-    private const int GradBlockFloats = 1 << 19;
+    /// <summary>Scratch budget for a block of shifted images and their repacked dY, in floats (4 MB). Larger blocks cost
+    /// fewer lane reductions and partial sums; what matters more is that the blocks split evenly over the workers (see
+    /// <see cref="BlockMultiple"/>). C = K = 64 on 8x8, N = 128, 2 threads, wall, best of 9: 6 blocks of 23 images (the old
+    /// 2 MB budget, one worker doing 69 images and the other 59) 3.7-3.9 ms, 4 blocks of 32 3.4-3.6, 2 of 64 3.6-3.8, 3 of
+    /// up to 48 4.3-4.4, 8 of 16 3.7-3.8.</summary>
+    private const int GradBlockFloats = 1 << 20;
+
+    /// <summary>The block count is rounded up to a multiple of this (2 or 4 workers then get equal shares), and the images
+    /// spread evenly over the blocks. It depends on the shape only, not on the thread count, so the partial sums, and the
+    /// result, are the same at any thread count.</summary>
+    private const int BlockMultiple = 4;
+
+    /// <summary>Images per block for a batch of n: at most perMax, in a block count that is a multiple of
+    /// <see cref="BlockMultiple"/> (or 1).</summary>
+    internal static int ImagesPerBlock(int n, int perMax)
+    {
+        int blocks = (n + perMax - 1) / perMax;
+        if (blocks > 1) blocks = Math.Min(n, (blocks + BlockMultiple - 1) / BlockMultiple * BlockMultiple);
+        return (n + blocks - 1) / blocks;
+    }
 
     /// <summary>dw = Σ over images of dY ⋆ x for the forward plan <paramref name="p"/> (overwritten).</summary>
     public static void WeightGradient(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dw, DirectConvF32.Plan p)
@@ -30,7 +47,7 @@ internal static unsafe class SmallPlaneConvF32Grad
         var offs = l.TapOffsets();
         int coutp = l.KBlocks * KBlock, dyImage = l.Vectors * coutp * Lanes, len = p.Cout * taps;
         // Larger blocks than the forward's: each block ends in 24 lane reductions per tile and one more partial sum.
-        int per = Math.Clamp(GradBlockFloats / (l.Image + dyImage), 1, p.N), dyFloats = per * dyImage;
+        int per = ImagesPerBlock(p.N, Math.Clamp(GradBlockFloats / (l.Image + dyImage), 1, p.N)), dyFloats = per * dyImage;
         // One partial sum per block of images, claimed by whichever worker is free (see SmallPlaneConvF32.Correlate) and
         // added in block order: the blocks depend only on the shape, so the sum is the same at any thread count. Each
         // block writes every element of its partial, so the scratch needs no clearing.
@@ -63,10 +80,13 @@ internal static unsafe class SmallPlaneConvF32Grad
         ConvScratch<float>.Return(partials);
     }
 
-    /// <summary>dY of images [n0, n0 + count) as [image][vector][coutp][16], zero past Cout and past the plane.</summary>
+    /// <summary>dY of images [n0, n0 + count) as [channel block][image][vector][8][16], zero past Cout and past the plane:
+    /// one block's dY is one contiguous run. (As [image][vector][coutp][16], a block's 512 bytes per vector lay coutp·64
+    /// bytes apart, 4 KB for 64 channels, so all of them fell into the same eight L1 sets and every tap re-read them from L2.)</summary>
     private static void PackDy(ReadOnlySpan<float> dy, in SmallPlaneConvF32.Layout l, int n0, int count, int coutp, float* dst)
     {
         int pixels = l.Pixels, vecs = l.Vectors, cout = l.P.Cout;
+        long blockFloats = (long)count * vecs * KBlock * Lanes;
         new Span<float>(dst, count * vecs * coutp * Lanes).Clear();
         fixed (float* ds = dy)
         {
@@ -76,7 +96,7 @@ internal static unsafe class SmallPlaneConvF32Grad
                     float* s = ds + ((long)(n0 + n) * cout + o) * pixels;
                     for (int v = 0; v < vecs; v++)
                     {
-                        float* d = dst + (((long)n * vecs + v) * coutp + o) * Lanes;
+                        float* d = dst + o / KBlock * blockFloats + (((long)n * vecs + v) * KBlock + o % KBlock) * Lanes;
                         int len = Math.Min(Lanes, pixels - v * Lanes);
                         if (len == Lanes) Vector512.Store(Vector512.Load(s + v * Lanes), d);
                         else for (int e = 0; e < len; e++) d[e] = s[v * Lanes + e];
@@ -104,7 +124,7 @@ internal static unsafe class SmallPlaneConvF32Grad
                 int tv = Math.Min(TBlock, taps - t0);
                 // Taps past the last repeat it (computed, not stored).
                 float* x0 = xs + offs[t0], x1 = xs + offs[t0 + Math.Min(1, tv - 1)], x2 = xs + offs[t0 + Math.Min(2, tv - 1)];
-                GradTile(x0, x1, x2, ds + o0 * Lanes, xo, total, coutp * Lanes, res);
+                GradTile(x0, x1, x2, ds + (long)kb * total * KBlock * Lanes, xo, total, KBlock * Lanes, res);
                 for (int c = 0; c < kv; c++)
                     for (int m = 0; m < tv; m++) part[(o0 + c) * taps + t0 + m] = res[c * TBlock + m];
             }
