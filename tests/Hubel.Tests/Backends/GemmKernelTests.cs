@@ -56,6 +56,12 @@ public class GemmKernelTests
     [InlineData(200, 130, 300, false, false)]
     [InlineData(40, 300, 260, true, true)]
     [InlineData(18, 500, 70, false, true)]
+    // Column chunks that pack their own B slivers and reuse the A block a worker packed for an earlier chunk of the same
+    // step: LeNet-5's fc1 forward, input and weight gradients at batch 64, and 170 rows (two MC blocks, packed per chunk).
+    [InlineData(64, 120, 400, false, true)]
+    [InlineData(64, 400, 120, false, false)]
+    [InlineData(120, 400, 64, true, false)]
+    [InlineData(170, 300, 300, false, false)]
     public void Splitting_over_the_cores_gives_bitwise_the_single_core_result(int m, int n, int k, bool transA, bool transB)
     {
         var (a, b, _) = Operands(new Case(m, n, k, transA, transB, false, 0, false));

@@ -93,7 +93,7 @@ internal static class DirectConvF32
                     // Forward weights: the block's eight rows are contiguous runs of taps, so eight taps at a time are an 8x8
                     // transpose in registers (batch-1 inference packs every call: 37 K weights of a 64x64 3x3 layer took
                     // 10 µs per core element by element, as long as a quarter of the convolution).
-                    for (; t0 + 8 <= taps; t0 += 8, dst += 64) Transpose8x8(ws + src[0] + t0, taps, dst);
+                    for (; t0 + 8 <= taps; t0 += 8, dst += 64) Transposes.Transpose8x8(ws + src[0] + t0, taps, dst, 8);
                 }
                 for (int t = t0, i = t0 / kk, e = t0 % kk; t < taps; t++, dst += kblock)
                 {
@@ -104,23 +104,6 @@ internal static class DirectConvF32
                 }
             }
         }
-    }
-
-    /// <summary>dst[j·8 + r] = src[r·stride + j] for r, j in [0, 8): unpack, shuffle, then swap 128-bit halves.</summary>
-    private static unsafe void Transpose8x8(float* src, int stride, float* dst)
-    {
-        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + stride);
-        var r2 = Avx.LoadVector256(src + 2 * stride); var r3 = Avx.LoadVector256(src + 3 * stride);
-        var r4 = Avx.LoadVector256(src + 4 * stride); var r5 = Avx.LoadVector256(src + 5 * stride);
-        var r6 = Avx.LoadVector256(src + 6 * stride); var r7 = Avx.LoadVector256(src + 7 * stride);
-        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1); var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5); var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE); var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE); var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20)); Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20)); Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31)); Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31)); Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>out = correlation of src with w (+ bias, then ReLU when asked), overwriting every output. w is [Cout, Cin, KH,
