@@ -54,4 +54,39 @@ public class SgdTests
         new Sgd([p], 0.1, 0.9).Step();
         Assert.Equal([1f, 1, 1], p.ToFloatArray());
     }
+
+    [Theory]
+    [InlineData(0.9, 1e-4, false)]
+    [InlineData(0.9, 0.0, true)]
+    [InlineData(0.0, 5e-4, false)]
+    public void A_large_parameter_split_over_the_workers_updates_as_element_by_element(double momentum, double weightDecay, bool nesterov)
+    {
+        // 40,003 weights: above the size that splits the update over the workers, and a scalar tail.
+        const int n = 40_003;
+        var rng = new Rng(5);
+        var p = Tensor.Normal([n], 0, 1, rng, DType.Float32).RequireGrad();
+        var start = p.ToFloatArray();
+        var opt = new Sgd([p], 0.03, momentum, weightDecay, nesterov: nesterov);
+        var grads = Enumerable.Range(0, 3).Select(_ => Tensor.Normal([n], 0, 1, rng, DType.Float32)).ToArray();
+        foreach (var g in grads) { p.Grad = g; opt.Step(); }
+        // The same three steps element by element, in float32 with PyTorch's order of operations.
+        float lr = 0.03f, mu = (float)momentum, wd = (float)weightDecay;
+        var gs = grads.Select(g => g.ToFloatArray()).ToArray();
+        var actual = p.ToFloatArray();
+        for (int i = 0; i < n; i++)
+        {
+            float theta = start[i], v = 0;
+            for (int step = 0; step < gs.Length; step++)
+            {
+                float g = wd != 0 ? gs[step][i] + wd * theta : gs[step][i];
+                if (mu != 0)
+                {
+                    v = step == 0 ? g : mu * v + 1f * g;
+                    g = nesterov ? g + mu * v : v;
+                }
+                theta -= lr * g;
+            }
+            Assert.Equal(theta, actual[i]);
+        }
+    }
 }

@@ -155,13 +155,18 @@ internal static class ImplicitGemmConv
                 else WeightGradScalar<T>(xp, dyT, part, l);
             }
         });
-        for (int o = 0; o < outChannels; o++)
-            for (int t = 0; t < l.Taps; t++)
-            {
-                T s = T.Zero;
-                foreach (var part in partials) s += part[t * l.CoPad + o];
-                dw[o * l.Taps + t] = s;
-            }
+        // The partials summed in worker order, a whole vector pass each, then [taps][CoPad] turned into [Cout][taps]. (Per
+        // element, a loop over the partials and a column of the [taps][CoPad] layout, this took 40 µs of network3's 0.95 ms
+        // training step, on the main thread alone.)
+        int len = l.Taps * l.CoPad;
+        var total = partials[0].AsSpan(0, len);
+        for (int i = 1; i < partials.Length; i++) System.Numerics.Tensors.TensorPrimitives.Add(total, partials[i].AsSpan(0, len), total);
+        if ((long)outChannels * l.Taps > dw.Length) throw new ArgumentException("weight-gradient buffer is smaller than the geometry needs", nameof(dw));
+        for (int t = 0; t < l.Taps; t++)
+        {
+            var row = total.Slice(t * l.CoPad, outChannels);
+            for (int o = 0; o < row.Length; o++) dw[o * l.Taps + t] = row[o];
+        }
     }
 
     private static void WeightGradScalar<T>(ReadOnlySpan<T> xp, ReadOnlySpan<T> dyT, Span<T> part, in Layout l) where T : unmanaged, IFloatingPointIeee754<T>
