@@ -42,4 +42,29 @@ public sealed class BatchLoaderReuseTests
         var fresh = Loader(set, false).Epoch().Select(b => b.Labels).ToList();
         Assert.NotSame(fresh[0], fresh[1]);
     }
+
+    [Fact]
+    public void Large_shuffled_batches_gathered_on_all_workers_hold_each_image_once()
+    {
+        // 150 images of 28x28 (batches of 64: 50 K floats, gathered by the workers); pixel 0 tells the image apart.
+        const int count = 150, pixels = 28 * 28;
+        var set = new ImageSet([.. Enumerable.Range(0, count * pixels).Select(i => (byte)(i % pixels == 0 ? i / pixels : (i * 31 + i / pixels) % 256))],
+            [.. Enumerable.Range(0, count).Select(i => (byte)(i % 10))], count, 1, 28, 28, [.. Enumerable.Range(0, 10).Select(i => $"c{i}")]);
+        var reference = new BatchLoader(set, 1, shuffle: false).Epoch().Select(b => (b.Images.ToFloatArray(), b.Labels[0])).ToArray();
+        var byFirstPixel = reference.ToDictionary(r => r.Item1[0]);
+        var seen = new HashSet<float>();
+        foreach (var (images, labels) in new BatchLoader(set, 64, shuffle: true, new Rng(9)).Epoch(reuseBuffers: true))
+        {
+            var x = images.ToFloatArray();
+            for (int i = 0; i < labels.Length; i++)
+            {
+                var row = x.AsSpan(i * pixels, pixels).ToArray();
+                var (expected, label) = byFirstPixel[row[0]];
+                Assert.Equal(expected, row);
+                Assert.Equal(label, labels[i]);
+                Assert.True(seen.Add(row[0]), "an image came twice in one epoch");
+            }
+        }
+        Assert.Equal(count, seen.Count);
+    }
 }
