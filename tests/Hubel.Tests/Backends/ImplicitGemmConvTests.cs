@@ -98,4 +98,28 @@ public class ImplicitGemmConvTests
         Assert.Equal(ImplicitGemmMicro.IsSupported, ImplicitGemmConv.Preferred(nielsen2, 1, 40));
         Assert.False(ImplicitGemmConv.Preferred(resnet, 1, 16));
     }
+
+    [Theory]
+    [InlineData(3, 6, 14, 14, 16, 5, 5, 0)]   // LeNet-5 conv2 in small
+    [InlineData(2, 7, 9, 12, 5, 3, 3, 1)]     // 7 channels: a partial block of 6; padding
+    public void Input_gradient_kernel_writes_every_element(int n, int c, int h, int w, int cout, int kh, int kw, int pad)
+    {
+        // The convolution hands this kernel an uncleared buffer (ConvKernelChoice.OverwritesInputGrad): filled with NaN
+        // first, every element must come back finite and equal to the lowered gradient.
+        var g = new ConvGeometry(n, c, h, w, kh, kw, 1, 1, 1, 1, pad, pad, h + 2 * pad - kh + 1, w + 2 * pad - kw + 1);
+        ImplicitGemmInputGrad.Always = true;
+        try
+        {
+            Assert.True(ConvKernelChoice.OverwritesInputGrad(ConvAlgorithm.ImplicitGemm, g, DType.Float32));
+            var rng = new Rng(6);
+            float[] wt = Tensor.Uniform([cout, c, kh, kw], -1, 1, rng).ToFloatArray(), dy = Tensor.Uniform([n, cout, g.OutH, g.OutW], -1, 1, rng).ToFloatArray();
+            var dx = Enumerable.Repeat(float.NaN, n * c * h * w).ToArray();
+            ImplicitGemmInputGrad.Run<float>(wt, dy, dx, g, cout);
+            var expected = new float[dx.Length];
+            var x = new float[dx.Length];
+            Hubel.Backends.Backend.Cpu.Conv2dBackward<float>(x, wt, dy, expected, null, null, g, 1, cout, ConvAlgorithm.Im2colGemm);
+            Tolerant.Equal("input gradient", dx.Select(v => (double)v).ToArray(), expected.Select(v => (double)v).ToArray(), 1e-4, 1e-5);
+        }
+        finally { ImplicitGemmInputGrad.Always = false; }
+    }
 }
