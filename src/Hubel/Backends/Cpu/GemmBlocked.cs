@@ -30,9 +30,10 @@ internal static partial class Gemm
     /// <summary>Below this many multiply-adds one core finishes before a second one would have started.</summary>
     private const long ParallelMinWork = 1L << 19;
 
-    /// <summary>Below this many elements the caller packs the B block alone: a 256 x 256 block is copied in a few
-    /// microseconds, less than a helper takes to wake up.</summary>
-    private const long ParallelPackMin = 1L << 17;
+    /// <summary>Below this many elements the caller packs the B block alone (a 128 x 128 block). The helpers spin between
+    /// regions, so one joins within a microsecond; with a bound of 131,072 the 256 x 256 block was packed serially and SGEMM at
+    /// n=256 ran at 166-167 GFLOP/s against 178-179 with this bound (n=384: 188 -> 199; alternated in one process).</summary>
+    private const long ParallelPackMin = 1L << 14;
 
     /// <summary>Fewest A slivers (of 6 rows) in a row chunk: each chunk streams the whole packed B block, and with 4 slivers
     /// every 16 KB B sliver still serves four tiles from L1 before the next one is needed.</summary>
