@@ -38,6 +38,7 @@ internal static partial class Gemm
     /// <summary>Fewest A slivers (of 6 rows) in a row chunk: each chunk streams the whole packed B block, and with 4 slivers
     /// every 16 KB B sliver still serves four tiles from L1 before the next one is needed.</summary>
     private const int RowChunkMin = 4;
+
     /// <summary>Rows of C are split over the workers only when there are at least this many slivers per worker (m >= 192
     /// on two cores); fewer rows split by columns. With LeNet-5's linear layers at batch 64 (11 slivers) cut into row chunks
     /// of at least four slivers, one worker did 8 of 11 slivers; by columns, alternated in one process, 2 threads: fc1
@@ -78,10 +79,10 @@ internal static partial class Gemm
                     ForChunks(mSlivers, RowChunkMin, MCf / MR, 16, (r0, r1) => Block(r0, r1, 0, nSlivers));
                 }
                 else
+                {
                     // Column chunks: a chunk packs the B slivers it computes (disjoint parts of the block), so no core waits
                     // for a serial pack. LeNet-5's linear layers at batch 64 spent 6 % of a training step's main-thread time
                     // packing B alone while the helper spun.
-                {
                     long key = PackBuffers.NextKey();
                     ForChunks(nSlivers, 1, 64, 4, (s0, s1) =>
                     {
@@ -174,6 +175,7 @@ internal static partial class Gemm
         public static long NextKey() => Interlocked.Increment(ref _keys);
 
         private static long _keys;
+
         [ThreadStatic] private static float[]? _b;
 
         public static unsafe float* A(int size) => Pointer(ref _a, size);
