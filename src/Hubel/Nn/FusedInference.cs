@@ -33,11 +33,14 @@ public static class FusedInference
         public void Dispose() => _disabledDepth--;
     }
 
+    /// <summary>Fusion is on and nothing watches the layers' own outputs: no tape, no <see cref="ForwardTrace"/>.</summary>
+    private static bool Unobserved => _disabledDepth == 0 && !Graph.IsEnabled && ForwardTrace.Current is null;
+
     /// <summary>Whether <paramref name="conv"/> (+ <paramref name="bn"/>) would run fused right now.</summary>
     public static bool Applies(Conv2d conv, BatchNorm? bn = null)
     {
         ArgumentNullException.ThrowIfNull(conv);
-        return _disabledDepth == 0 && !Graph.IsEnabled && ForwardTrace.Current is null
+        return Unobserved
             && !conv.IsTraining && conv.PaddingMode == PaddingMode.Zeros && conv.Algorithm == ConvAlgorithm.Direct
             && (bn is null || (!bn.IsTraining && bn.RunningMean is not null && bn.RunningVar is not null && bn.NumFeatures == conv.OutChannels));
     }
@@ -77,7 +80,7 @@ public static class FusedInference
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(fc);
         ArgumentNullException.ThrowIfNull(relu);
-        bool fused = _disabledDepth == 0 && !Graph.IsEnabled && ForwardTrace.Current is null && input.Rank == 2
+        bool fused = Unobserved && input.Rank == 2
             && input.DType == Tensors.DType.Float32 && fc.Weight.DType == Tensors.DType.Float32 && input.Size(1) == fc.InFeatures
             && SmallLinearKernels.Applies(input.Size(0), input.Size(1));
         return fused ? F.LinearReluInference(input, fc.Weight, fc.Bias) : relu.Call(fc.Call(input));

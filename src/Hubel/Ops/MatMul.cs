@@ -80,9 +80,7 @@ public static partial class F
         {
             // Few rows: dot products straight from x and W with the bias added in, one thread (see SmallLinearKernels).
             x = x.Contiguous(); w = w.Contiguous();
-            y = Tensor.Empty([x.Size(0), w.Size(0)], DType.Float32);
-            SmallLinearKernels.Forward(x.Span<float>(), w.Span<float>(), bias is null ? default : bias.Detach().Contiguous().Span<float>(),
-                y.Span<float>(), x.Size(0), w.Size(0), x.Size(1));
+            y = LinearFewRows(x, w, bias, relu: false);
         }
         else
         {
@@ -107,11 +105,15 @@ public static partial class F
         if (input.Rank != 2 || weight.Rank != 2 || input.Size(1) != weight.Size(1) || input.DType != DType.Float32 || weight.DType != DType.Float32
             || (bias is not null && (bias.Rank != 1 || bias.Size(0) != weight.Size(0) || bias.DType != DType.Float32)) || !SmallLinearKernels.Applies(input.Size(0), input.Size(1)))
             throw new ArgumentException($"expected float32 input [N <= {SmallLinearKernels.MaxRows}, in], weight [out, in] and bias [out]; got input {ShapeMath.Format(input.ShapeArray)} {input.DType}, weight {ShapeMath.Format(weight.ShapeArray)} {weight.DType}", nameof(input));
-        var x = input.Contiguous();
-        var w = weight.Detach().Contiguous();
+        return LinearFewRows(input.Contiguous(), weight.Detach().Contiguous(), bias, relu: true);
+    }
+
+    /// <summary>(relu of) x Wᵀ + b by the few-row kernel, for contiguous float32 x [N, in] and W [out, in].</summary>
+    private static Tensor LinearFewRows(Tensor x, Tensor w, Tensor? bias, bool relu)
+    {
         var y = Tensor.Empty([x.Size(0), w.Size(0)], DType.Float32);
         SmallLinearKernels.Forward(x.Span<float>(), w.Span<float>(), bias is null ? default : bias.Detach().Contiguous().Span<float>(),
-            y.Span<float>(), x.Size(0), w.Size(0), x.Size(1), relu: true);
+            y.Span<float>(), x.Size(0), w.Size(0), x.Size(1), relu);
         return y;
     }
 }

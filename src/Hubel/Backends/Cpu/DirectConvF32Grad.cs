@@ -94,9 +94,7 @@ internal static class DirectConvF32Grad
             ConvScratch<float>.Return(xs);
             if (ds is not null) ConvScratch<float>.Return(ds);
         });
-        var total = dw.Span;
-        partials[0].AsSpan(0, total.Length).CopyTo(total);
-        for (int i = 1; i < partials.Length; i++) TensorPrimitives.Add(total, partials[i].AsSpan(0, total.Length), total);
+        PartialSums.SumInto(partials, dw.Span);
     }
 
     /// <summary>partial[o, tap] += Σ over the block's images and output pixels of dY[o] · x[tap shift]; dY rows are OWp wide

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Numerics.Tensors;
 using Hubel.Tensors;
 
 namespace Hubel.Backends.Cpu;
@@ -13,5 +15,15 @@ internal static class PartialSums
         var partials = new T[workers][];
         for (int i = 0; i < workers; i++) partials[i] = MemoryScope.Allocate<T>(length, zeroed: true);
         return partials;
+    }
+
+    /// <summary>total = the partials summed in worker order over total's length: the first copied (not when total is the
+    /// first partial itself), each other added in one vector pass. The order is fixed, so the sum does not depend on which
+    /// thread ran which partial.</summary>
+    public static void SumInto<T>(T[][] partials, Span<T> total) where T : IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
+    {
+        var first = partials[0].AsSpan(0, total.Length);
+        if (!first.Overlaps(total, out int offset) || offset != 0) first.CopyTo(total);
+        for (int i = 1; i < partials.Length; i++) TensorPrimitives.Add(total, partials[i].AsSpan(0, total.Length), total);
     }
 }

@@ -62,21 +62,8 @@ internal static class SmallChannelConvF32
                     if (j1 == j0) continue;
                     float* dst = ss + (c * g.KW + kj) * plane + j0;
                     float* src = xs + (long)(n * g.C + c) * hw + (h0 - g.PadTop) * g.W + j0 + shift;
-                    for (int h = h0; h < h1; h++) CopyRow(src + (h - h0) * g.W, dst + h * ow, j1 - j0);
+                    for (int h = h0; h < h1; h++) SmallPlaneConvF32.Copy(src + (h - h0) * g.W, dst + h * ow, j1 - j0);
                 }
-    }
-
-    /// <summary>len floats from s to d: whole vectors, the last one overlapping the one before it (same values).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void CopyRow(float* s, float* d, int len)
-    {
-        if (len < Lanes)
-        {
-            for (int k = 0; k < len; k++) d[k] = s[k];
-            return;
-        }
-        for (int k = 0; k < len - Lanes; k += Lanes) Vector256.Store(Vector256.Load(s + k), d + k);
-        Vector256.Store(Vector256.Load(s + len - Lanes), d + len - Lanes);
     }
 
     /// <summary>y [N, Cout, OH, OW] = conv(x, w) + b (then ReLU when asked), every output written.</summary>
@@ -217,9 +204,7 @@ internal static class SmallChannelConvF32
             ConvScratch<float>.Return(s);
             if (d is not null) ConvScratch<float>.Return(d);
         });
-        var total = dw.Span[..(outChannels * taps)];
-        partials[0].AsSpan(0, total.Length).CopyTo(total);
-        for (int i = 1; i < partials.Length; i++) System.Numerics.Tensors.TensorPrimitives.Add(total, partials[i].AsSpan(0, total.Length), total);
+        PartialSums.SumInto(partials, dw.Span[..(outChannels * taps)]);
     }
 
     private static unsafe void GradImage(float[] s, ReadOnlySpan<float> dy, float[] partial, int outChannels, Layout l, int planeStride)

@@ -225,8 +225,9 @@ internal static unsafe class SmallPlaneConvF32
         }
     }
 
+    /// <summary>len floats from s to d (also the one-channel engine's row copy).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(float* s, float* d, int len)
+    internal static void Copy(float* s, float* d, int len)
     {
         if (len < 8)
         {
